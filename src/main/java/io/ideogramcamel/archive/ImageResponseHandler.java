@@ -1,0 +1,140 @@
+package io.ideogramcamel.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.util.IOHelper;
+
+/**
+ * Reads the image host's answer (camel-http with throwExceptionOnFailure=false, no automatic
+ * redirects, no stream cache) and decides: follow a redirect (only to an allowed host, at most
+ * {@code maxRedirects}), hand the image on as a metered stream with its object key, refuse it,
+ * retry later, or fail the generation.
+ */
+public class ImageResponseHandler implements Processor {
+
+    /** Exchange properties shared with archive-generation.camel.yaml. */
+    public static final String IMAGE_URL = "imageUrl";
+    public static final String IMAGE_INDEX = "imageIndex";
+    public static final String IMAGE_REDIRECTS = "imageRedirects";
+    public static final String IMAGE_FETCHED = "imageFetched";
+    public static final String IMAGE_STREAM = "imageStream";
+    public static final String IMAGE_CONTENT_TYPE = "imageContentType";
+    public static final String OBJECT_KEY = "objectKey";
+
+    private ImageHostPolicy hostPolicy;
+    private ObjectKeys objectKeys;
+    private long maxBytes = 50L * 1024 * 1024;
+    private int maxRedirects = 3;
+
+    public void setHostPolicy(ImageHostPolicy hostPolicy) {
+        this.hostPolicy = hostPolicy;
+    }
+
+    public void setObjectKeys(ObjectKeys objectKeys) {
+        this.objectKeys = objectKeys;
+    }
+
+    public void setMaxBytes(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    public void setMaxRedirects(int maxRedirects) {
+        this.maxRedirects = maxRedirects;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws IOException {
+        Message message = exchange.getMessage();
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status >= 300 && status < 400 && status != 304) {
+            IOHelper.close(message.getBody(InputStream.class));
+            followRedirect(exchange, message.getHeader("Location", String.class));
+        } else if (status >= 200 && status < 300) {
+            acceptImage(exchange, message);
+        } else {
+            IOHelper.close(message.getBody(InputStream.class));
+            if (status == 429 || status >= 500 || status == 408) {
+                throw new ImageFetchRetryableException("image_http_" + status);
+            }
+            // 4xx: the link expired or never existed; asking again will not change that
+            throw new ArchiveFailedException("image_http_" + status);
+        }
+    }
+
+    private void followRedirect(Exchange exchange, String location) {
+        int redirects = exchange.getProperty(IMAGE_REDIRECTS, 0, Integer.class) + 1;
+        if (location == null || location.isBlank()) {
+            throw new ArchiveFailedException("image_redirect_without_location");
+        }
+        if (redirects > maxRedirects) {
+            throw new ImageRefusedException("too_many_redirects");
+        }
+        URI next;
+        try {
+            next = URI.create(exchange.getProperty(IMAGE_URL, String.class)).resolve(location.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ImageRefusedException("invalid_redirect");
+        }
+        try {
+            hostPolicy.check(next.toString());
+        } catch (ImageRefusedException refused) {
+            throw new ImageRefusedException("redirect_" + refused.getReason());
+        }
+        exchange.setProperty(IMAGE_REDIRECTS, redirects);
+        exchange.setProperty(IMAGE_URL, next.toString());
+    }
+
+    private void acceptImage(Exchange exchange, Message message) throws IOException {
+        InputStream body = message.getBody(InputStream.class);
+        String contentType = ImageContentTypes.mediaType(message.getHeader(Exchange.CONTENT_TYPE, String.class));
+        String extension = ImageContentTypes.extensionFor(contentType);
+        if (extension == null) {
+            IOHelper.close(body);
+            // an HTML page where an image should be: the signed link is no longer valid
+            throw new ArchiveFailedException("image_not_an_image");
+        }
+        long announced = message.getHeader(Exchange.CONTENT_LENGTH, -1L, Long.class);
+        if (announced > maxBytes) {
+            IOHelper.close(body);
+            throw new ImageRefusedException("image_too_large");
+        }
+        String generationId = exchange.getProperty(io.ideogramcamel.GenerationExchange.GENERATION_ID, String.class);
+        int index = exchange.getProperty(IMAGE_INDEX, Integer.class);
+        MeteredInputStream metered = new MeteredInputStream(body == null ? InputStream.nullInputStream() : body, maxBytes);
+        exchange.setProperty(IMAGE_FETCHED, true);
+        exchange.setProperty(IMAGE_STREAM, metered);
+        exchange.setProperty(IMAGE_CONTENT_TYPE, contentType);
+        exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, extension));
+        message.removeHeaders("*");
+        if (announced >= 0) {
+            message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
+            message.setBody(metered);
+        } else {
+            // S3 needs the length up front; without one the image goes through a bounded temp
+            // file rather than into memory
+            message.setBody(spool(metered).toFile());
+        }
+        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, contentType);
+    }
+
+    private static Path spool(MeteredInputStream metered) throws IOException {
+        Path file = Files.createTempFile("ideogram-image-", ".part");
+        file.toFile().deleteOnExit();
+        try (InputStream in = metered; OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
+            in.transferTo(out);
+        } catch (MeteredInputStream.ImageTooLargeException e) {
+            Files.deleteIfExists(file);
+            throw new ImageRefusedException("image_too_large");
+        }
+        return file;
+    }
+}

@@ -1,0 +1,85 @@
+package io.ideogramcamel.archive;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Passes an image through unchanged while counting its bytes and hashing them, so size and sha256
+ * are known once the object store has read the stream, without the image ever being held in
+ * memory. Reading past the limit fails the read: a host sending more than announced (or
+ * announcing nothing) cannot make the bundle store an unbounded object.
+ */
+public class MeteredInputStream extends FilterInputStream {
+
+    private final MessageDigest sha256;
+    private final long maxBytes;
+    private long size;
+
+    public MeteredInputStream(InputStream in, long maxBytes) {
+        super(in);
+        this.maxBytes = maxBytes;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = in.read();
+        if (b >= 0) {
+            count(1);
+            sha256.update((byte) b);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = in.read(buffer, offset, length);
+        if (n > 0) {
+            count(n);
+            sha256.update(buffer, offset, n);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        // skipping would leave bytes out of the hash
+        throw new IOException("skip is not supported on an image being archived");
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    private void count(int n) throws ImageTooLargeException {
+        size += n;
+        if (size > maxBytes) {
+            throw new ImageTooLargeException();
+        }
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** Hex sha256 of every byte read so far; call once, after the stream was read to its end. */
+    public String sha256Hex() {
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** An IOException so stream consumers (the S3 client, the file writer) stop and rethrow it. */
+    public static class ImageTooLargeException extends IOException {
+        public ImageTooLargeException() {
+            super("image_too_large", null);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package io.ideogramcamel.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The generation store over JDBC: an embedded H2 file by default, PostgreSQL when the URL says so,
+ * behind a HikariCP pool. A plain bean: configure it with the setters, then {@link #start()}; call
+ * {@link #stop()} at shutdown (in YAML {@code initMethod: start}, {@code destroyMethod: stop}).
+ *
+ * <p>{@link #start()} does not need the database: the pool starts empty and the schema is created
+ * on the first successful connection. Until then accepts fail with {@link StoreUnavailableException}
+ * and {@link #isAvailable()} answers false (readiness DOWN); both recover on their own once the
+ * database is reachable.
+ */
+public class GenerationStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationStore.class);
+
+    /** The embedded default: a file under data/ relative to the working directory. */
+    public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/ideogram;WRITE_DELAY=0";
+
+    private static final Set<String> SOURCES = Set.of("webhook", "poll");
+    private static final int MAX_ID_LENGTH = 256;
+    private static final int MAX_CREATED_LENGTH = 256;
+    private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*(\\d+)");
+    private static final String SELECT_ONE = "SELECT generation_id, state, source, created, images, error, attempts, "
+            + "lease_owner, lease_until, next_attempt_at, submitted_at, received_at, updated_at "
+            + "FROM generation WHERE generation_id = ?";
+
+    private String jdbcUrl = DEFAULT_JDBC_URL;
+    private String username;
+    private String password;
+    private int poolSize = 8;
+    private long connectionTimeoutMillis = 2000;
+    private int maxBatchSize = 64;
+    private long acceptTimeoutMillis = 5000;
+
+    private final Object lifecycle = new Object();
+    private final Object schemaLock = new Object();
+    private volatile HikariDataSource dataSource;
+    private volatile GroupCommitWriter writer;
+    private volatile boolean schemaReady;
+
+    public void setJdbcUrl(String jdbcUrl) {
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    /** Connections in the pool; the group-commit writer uses one at a time, the rest serve reads. */
+    public void setPoolSize(int poolSize) {
+        this.poolSize = poolSize;
+    }
+
+    /** How long a caller waits for a pooled connection; bounds how long a down store takes to say so. */
+    public void setConnectionTimeoutMillis(long connectionTimeoutMillis) {
+        this.connectionTimeoutMillis = connectionTimeoutMillis;
+    }
+
+    /** The most accepts that share one commit. */
+    public void setMaxBatchSize(int maxBatchSize) {
+        this.maxBatchSize = maxBatchSize;
+    }
+
+    /** The longest an accept waits for its commit before it fails (and the webhook answers 503). */
+    public void setAcceptTimeoutMillis(long acceptTimeoutMillis) {
+        this.acceptTimeoutMillis = acceptTimeoutMillis;
+    }
+
+    /**
+     * Creates the pool and the writer and tries to create the schema. Never fails because the
+     * database is unreachable: that is logged and retried on use. Fails only on a configuration the
+     * store can never work with (an unsupported URL, nonsensical sizes). Calling it twice is harmless.
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (dataSource != null) {
+                return;
+            }
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("poolSize must be at least 1");
+            }
+            if (connectionTimeoutMillis < 250) {
+                // HikariCP's own lower bound; below it Hikari falls back to 30 s.
+                throw new IllegalArgumentException("connectionTimeoutMillis must be at least 250");
+            }
+            SqlDialect dialect = SqlDialect.fromJdbcUrl(jdbcUrl);
+            String url = dialect == SqlDialect.H2 ? withWriteDelayZero(jdbcUrl) : jdbcUrl;
+
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("ideogram-store");
+            config.setJdbcUrl(url);
+            config.setUsername(username);
+            config.setPassword(password);
+            config.setMaximumPoolSize(poolSize);
+            config.setConnectionTimeout(connectionTimeoutMillis);
+            config.setValidationTimeout(Math.max(250, Math.min(1000, connectionTimeoutMillis / 2)));
+            // -1: start the pool without a connection, so the bundle starts (readiness DOWN) while the
+            // database is away and needs no restart when it comes back.
+            config.setInitializationFailTimeout(-1);
+            if (dialect == SqlDialect.POSTGRESQL) {
+                // Without it a connection whose peer vanished silently (no RST) blocks the single
+                // writer forever. pgjdbc lets a value in the URL take precedence over this one.
+                config.addDataSourceProperty("socketTimeout", "30");
+            }
+            HikariDataSource ds = new HikariDataSource(config);
+
+            dataSource = ds;
+            GroupCommitWriter w = new GroupCommitWriter(this::openConnection, dialect, maxBatchSize,
+                    acceptTimeoutMillis);
+            w.start();
+            writer = w;
+
+            try (Connection c = openConnection()) {
+                LOG.info("Generation store ready ({})", dialect.name().toLowerCase(Locale.ROOT));
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("Generation store not reachable at start ({}); accepts answer 'unavailable' "
+                        + "and readiness is DOWN until it is", e.getMessage());
+            }
+        }
+    }
+
+    /** Fails the accepts still waiting, then closes the pool. Calling it twice is harmless. */
+    public void stop() {
+        synchronized (lifecycle) {
+            // New accepts fail at once; the batch in progress still gets its connection and commits.
+            GroupCommitWriter w = writer;
+            writer = null;
+            if (w != null) {
+                w.stop();
+            }
+            HikariDataSource ds = dataSource;
+            dataSource = null;
+            if (ds != null) {
+                ds.close();
+            }
+            schemaReady = false;
+        }
+    }
+
+    /**
+     * Records a delivered generation as RECEIVED and returns once that is committed. Concurrent
+     * calls share commits (see {@link GroupCommitWriter}).
+     *
+     * @param generationId Ideogram's id, at most 256 characters
+     * @param source       {@code webhook} or {@code poll}
+     * @param created      Ideogram's created value as sent, may be null, at most 256 characters
+     * @param imagesJson   the delivery's data[] as compact JSON text, required ("[]" when empty)
+     * @return true if this call recorded the generation (a new row, or its SUBMITTED row moved to
+     *         RECEIVED); false if it was already there in any other state, which is left unchanged
+     * @throws StoreUnavailableException if the row could not be committed (nothing was recorded, or
+     *                                   it was and a retry will be a duplicate)
+     * @throws IllegalArgumentException  for values the table cannot hold; a retry would fail the same way
+     */
+    public boolean acceptReceived(String generationId, String source, String created, String imagesJson) {
+        if (generationId == null || generationId.isEmpty() || generationId.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("generation id must have 1 to " + MAX_ID_LENGTH + " characters");
+        }
+        if (!SOURCES.contains(source)) {
+            throw new IllegalArgumentException("source must be webhook or poll");
+        }
+        if (created != null && created.length() > MAX_CREATED_LENGTH) {
+            throw new IllegalArgumentException("created must have at most " + MAX_CREATED_LENGTH + " characters");
+        }
+        if (imagesJson == null) {
+            // A RECEIVED row without its images would leave the archiver nothing to fetch.
+            throw new IllegalArgumentException("the delivery's image list is required");
+        }
+        GroupCommitWriter w = writer;
+        if (w == null) {
+            throw new StoreUnavailableException("generation store is not running");
+        }
+        return w.accept(new GroupCommitWriter.ReceivedRow(generationId, source, created, imagesJson,
+                System.currentTimeMillis()));
+    }
+
+    /**
+     * Reads one generation.
+     *
+     * @throws StoreUnavailableException if the database cannot be read
+     */
+    public Optional<GenerationRecord> find(String generationId) {
+        try (Connection c = openConnection();
+                PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
+            ps.setString(1, generationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(toRecord(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
+            throw new StoreUnavailableException("generation store unavailable");
+        }
+    }
+
+    /**
+     * Whether the store can serve now: a pooled connection is at hand, valid, and the schema exists.
+     * Takes at most about the connection timeout when the database is down. Never throws.
+     */
+    public boolean isAvailable() {
+        try (Connection c = openConnection()) {
+            return c.isValid(1);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Generation store unavailable: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private Connection openConnection() throws SQLException {
+        HikariDataSource ds = dataSource;
+        if (ds == null) {
+            throw new StoreUnavailableException("generation store is not running");
+        }
+        Connection c = ds.getConnection();
+        if (!schemaReady) {
+            try {
+                createSchema(c);
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
+    }
+
+    /*
+     * Lazily, on the first connection that works, because the database may be away at start. Every
+     * statement is IF NOT EXISTS, so a second instance (or a race with one) does no harm.
+     */
+    private void createSchema(Connection c) throws SQLException {
+        synchronized (schemaLock) {
+            if (schemaReady) {
+                return;
+            }
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                for (String sql : schemaStatements()) {
+                    s.execute(sql);
+                }
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+            schemaReady = true;
+            LOG.debug("Generation store schema in place");
+        }
+    }
+
+    static List<String> schemaStatements() {
+        String text;
+        try (InputStream in = GenerationStore.class.getResourceAsStream("/db/schema.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("db/schema.sql is missing from the classpath");
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read db/schema.sql", e);
+        }
+        StringBuilder sql = new StringBuilder();
+        for (String line : text.split("\n")) {
+            int comment = line.indexOf("--");
+            sql.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
+        }
+        List<String> statements = new ArrayList<>();
+        for (String statement : sql.toString().split(";")) {
+            if (!statement.isBlank()) {
+                statements.add(statement.trim());
+            }
+        }
+        return statements;
+    }
+
+    /**
+     * H2 keeps commits in memory for up to a second by default, so a kill -9 just after a 200 would
+     * lose accepted generations. An embedded H2 file URL without WRITE_DELAY therefore gets
+     * {@code ;WRITE_DELAY=0} added (and an INFO line saying so): durability is this store's
+     * promise, not a tuning choice the user is expected to know about. An explicit non-zero value is
+     * kept, with a warning, for whoever wants that trade deliberately. In-memory and server-mode URLs
+     * are left alone (a server owns its own write delay).
+     */
+    static String withWriteDelayZero(String url) {
+        String rest = url.substring("jdbc:h2:".length()).toLowerCase(Locale.ROOT);
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) {
+            return url;
+        }
+        Matcher m = WRITE_DELAY.matcher(url);
+        if (m.find()) {
+            if (!"0".equals(m.group(1).replaceFirst("^0+(?=\\d)", ""))) {
+                LOG.warn("store.jdbc-url sets WRITE_DELAY={}: accepts answered 200 within that many ms "
+                        + "before a crash may be lost. Use WRITE_DELAY=0.", m.group(1));
+            }
+            return url;
+        }
+        LOG.info("store.jdbc-url has no WRITE_DELAY: using WRITE_DELAY=0 so every accepted "
+                + "generation is on disk before it is answered");
+        return url + ";WRITE_DELAY=0";
+    }
+
+    private static GenerationRecord toRecord(ResultSet rs) throws SQLException {
+        return new GenerationRecord(
+                rs.getString("generation_id"),
+                GenerationState.valueOf(rs.getString("state")),
+                rs.getString("source"),
+                rs.getString("created"),
+                rs.getString("images"),
+                rs.getString("error"),
+                rs.getInt("attempts"),
+                rs.getString("lease_owner"),
+                nullableLong(rs, "lease_until"),
+                nullableLong(rs, "next_attempt_at"),
+                nullableLong(rs, "submitted_at"),
+                nullableLong(rs, "received_at"),
+                rs.getLong("updated_at"));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+}

@@ -1,0 +1,106 @@
+package io.ideogramcamel.webhook;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ideogramcamel.GenerationExchange;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Reads a verified delivery's body into the exchange properties the accept step stores. Runs only
+ * after the signature check, so nothing an unauthenticated caller sends is ever parsed.
+ */
+public class WebhookPayloadParser implements Processor {
+
+    /** Ideogram ids are URL-safe base64; anything else is refused before it reaches a key or a path. */
+    static final int MAX_ID_LENGTH = 256;
+    /** Ideogram sends a timestamp; anything this long is not one, and the store refuses it. */
+    static final int MAX_CREATED_LENGTH = 256;
+
+    // Strict on purpose: trailing garbage or a repeated id field would let two readers of the same
+    // signed bytes disagree on which generation it is.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private String source = "webhook";
+
+    public void setSource(String source) {
+        this.source = source;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        JsonNode root = parse(body);
+        JsonNode id = root.get("generation_id");
+        if (id == null || id.isNull()) {
+            // One documentation page names the field request_id.
+            id = root.get("request_id");
+        }
+        if (id == null || !id.isTextual() || id.asText().isEmpty()) {
+            throw new WebhookRejectedException(WebhookRejection.MISSING_GENERATION_ID);
+        }
+        String generationId = id.asText();
+        if (!isUrlSafeBase64(generationId)) {
+            throw new WebhookRejectedException(WebhookRejection.INVALID_GENERATION_ID);
+        }
+        if (!generationId.equals(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class))) {
+            throw new WebhookRejectedException(WebhookRejection.GENERATION_ID_MISMATCH);
+        }
+        JsonNode data = root.get("data");
+        if (data != null && !data.isNull() && !data.isArray()) {
+            throw new WebhookRejectedException(WebhookRejection.INVALID_IMAGE_LIST);
+        }
+        JsonNode createdNode = root.get("created");
+        String created = createdNode == null || createdNode.isNull() ? null : createdNode.asText();
+        if (created != null && created.length() > MAX_CREATED_LENGTH) {
+            throw new WebhookRejectedException(WebhookRejection.INVALID_CREATED);
+        }
+        exchange.setProperty(GenerationExchange.SOURCE, source);
+        exchange.setProperty(GenerationExchange.CREATED, created);
+        exchange.setProperty(GenerationExchange.IMAGES, data == null || data.isNull() ? "[]" : data.toString());
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
+        }
+        try {
+            JsonNode root = JSON.readTree(body);
+            if (root == null || !root.isObject()) {
+                throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
+            }
+            return root;
+        } catch (IOException e) {
+            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
+        }
+    }
+
+    /** URL-safe base64 alphabet with at most two trailing '=' and a bounded length. */
+    public static boolean isUrlSafeBase64(String value) {
+        int length = value.length();
+        if (length == 0 || length > MAX_ID_LENGTH) {
+            return false;
+        }
+        int end = length;
+        while (end > 0 && length - end < 2 && value.charAt(end - 1) == '=') {
+            end--;
+        }
+        if (end == 0) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

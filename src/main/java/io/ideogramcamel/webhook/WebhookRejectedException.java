@@ -1,0 +1,29 @@
+package io.ideogramcamel.webhook;
+
+/**
+ * Thrown by the webhook beans to refuse a delivery. The message is the fixed reason token only, so
+ * the error handler can log it and answer with it without ever echoing input or a stack trace.
+ */
+public class WebhookRejectedException extends RuntimeException {
+
+    private final WebhookRejection rejection;
+
+    public WebhookRejectedException(WebhookRejection rejection) {
+        super(rejection.reason(), null, false, false);
+        this.rejection = rejection;
+    }
+
+    public WebhookRejection getRejection() {
+        return rejection;
+    }
+
+    /** Read by error-handling.camel.yaml as ${exception.status}. */
+    public int getStatus() {
+        return rejection.status();
+    }
+
+    /** Read by error-handling.camel.yaml as ${exception.reason}. */
+    public String getReason() {
+        return rejection.reason();
+    }
+}

@@ -1,0 +1,37 @@
+-- The generation store: one row per Ideogram generation for its whole life.
+-- Runs at every start and must stay idempotent, hence IF NOT EXISTS everywhere.
+-- The same text serves H2 2.x and PostgreSQL: TEXT is unbounded on PostgreSQL and a
+-- 1,000,000,000-character VARCHAR on H2 (not a LOB), BIGINT epoch milliseconds compare the same on
+-- both without time-zone rules.
+-- The loader splits statements on semicolons and drops comments: keep both out of the SQL text.
+
+CREATE TABLE IF NOT EXISTS generation (
+    -- Ideogram's id (URL-safe base64), the idempotency key of every delivery and poll
+    generation_id   VARCHAR(256) NOT NULL PRIMARY KEY,
+    -- every transition is one UPDATE guarded by the expected state, so the values are fixed here
+    state           VARCHAR(16)  NOT NULL
+                    CHECK (state IN ('QUEUED', 'SUBMITTED', 'RECEIVED', 'ARCHIVED', 'FAILED')),
+    -- webhook or poll: how the result arrived, written into the manifest
+    source          VARCHAR(16),
+    -- Ideogram's created value, as sent
+    created         VARCHAR(256),
+    -- the delivery's data[] as compact JSON, bounded by the 1 MiB body limit in practice
+    images          TEXT,
+    -- why the row is FAILED, or the last transient error while it is retried
+    error           TEXT,
+    -- failed attempts of the current step, for backoff and giving up
+    attempts        INTEGER      NOT NULL DEFAULT 0,
+    -- a claim on the row by one worker (instance and thread) until lease_until, so a crashed
+    -- worker's row is taken over once its lease lapses
+    lease_owner     VARCHAR(128),
+    lease_until     BIGINT,
+    -- the timers (poll, archive re-drive) take a row from this time on
+    next_attempt_at BIGINT,
+    -- when it was submitted from here: SUBMITTED expires 24 h after this
+    submitted_at    BIGINT,
+    received_at     BIGINT,
+    updated_at      BIGINT       NOT NULL
+);
+
+-- The timers ask "rows in state S due by now": state first, then the due time as a range.
+CREATE INDEX IF NOT EXISTS generation_state_next_attempt ON generation (state, next_attempt_at);

@@ -1,0 +1,498 @@
+package io.ideogramcamel.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The store's contract, run once against each database by the subclasses. Everything is real: an H2
+ * file in a temporary directory, or a fresh schema in the PostgreSQL at 127.0.0.1:5432. The nested
+ * helpers are shared with the other test classes of this package.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+abstract class AbstractGenerationStoreTest {
+
+    static final String IMAGES = "[{\"url\":\"https://ideogram.ai/api/images/ephemeral/a.png?exp=1&sig=x\","
+            + "\"prompt\":\"a lighthouse\",\"resolution\":\"1024x1024\",\"seed\":12345,\"is_image_safe\":true}]";
+
+    protected TestDatabase db;
+    private final List<GenerationStore> stores = new ArrayList<>();
+
+    protected abstract TestDatabase createDatabase() throws Exception;
+
+    @BeforeEach
+    void createDb() throws Exception {
+        db = createDatabase();
+    }
+
+    @AfterEach
+    void dropDb() throws Exception {
+        stores.forEach(GenerationStore::stop);
+        db.close();
+    }
+
+    /** A started store on this test's database, stopped after the test. */
+    protected GenerationStore startStore() {
+        return startStore(db.jdbcUrl());
+    }
+
+    protected GenerationStore startStore(String jdbcUrl) {
+        GenerationStore store = newStore(jdbcUrl, db.username());
+        stores.add(store);
+        store.start();
+        return store;
+    }
+
+    static GenerationStore newStore(String jdbcUrl, String username) {
+        GenerationStore store = new GenerationStore();
+        store.setJdbcUrl(jdbcUrl);
+        store.setUsername(username);
+        store.setConnectionTimeoutMillis(500);
+        store.setAcceptTimeoutMillis(3000);
+        return store;
+    }
+
+    @Test
+    void acceptRecordsEveryField() throws Exception {
+        GenerationStore store = startStore();
+        long before = System.currentTimeMillis();
+
+        assertThat(store.acceptReceived("gen-1", "webhook", "2025-06-01T10:00:00.123456+00:00", IMAGES)).isTrue();
+
+        GenerationRecord r = store.find("gen-1").orElseThrow();
+        long after = System.currentTimeMillis();
+        assertThat(r.generationId()).isEqualTo("gen-1");
+        assertThat(r.state()).isEqualTo(GenerationState.RECEIVED);
+        assertThat(r.source()).isEqualTo("webhook");
+        assertThat(r.created()).isEqualTo("2025-06-01T10:00:00.123456+00:00");
+        assertThat(r.images()).isEqualTo(IMAGES);
+        assertThat(r.error()).isNull();
+        assertThat(r.attempts()).isZero();
+        assertThat(r.leaseOwner()).isNull();
+        assertThat(r.leaseUntil()).isNull();
+        assertThat(r.submittedAt()).isNull();
+        assertThat(r.receivedAt()).isBetween(before, after);
+        assertThat(r.nextAttemptAt()).isEqualTo(r.receivedAt());
+        assertThat(r.updatedAt()).isEqualTo(r.receivedAt());
+        assertThat(store.find("unknown")).isEmpty();
+    }
+
+    @Test
+    void acceptKeepsNullCreatedAndALargeImageList() {
+        GenerationStore store = startStore();
+        // Close to the 1 MiB body limit, so the images column must hold it on both databases.
+        String large = "[{\"prompt\":\"" + "p".repeat(1_000_000) + "\"}]";
+
+        assertThat(store.acceptReceived("gen-large", "poll", null, large)).isTrue();
+
+        GenerationRecord r = store.find("gen-large").orElseThrow();
+        assertThat(r.created()).isNull();
+        assertThat(r.source()).isEqualTo("poll");
+        assertThat(r.images()).isEqualTo(large);
+    }
+
+    @Test
+    void secondAcceptIsADuplicateAndChangesNothing() throws Exception {
+        GenerationStore store = startStore();
+        assertThat(store.acceptReceived("gen-dup", "webhook", "c1", IMAGES)).isTrue();
+        GenerationRecord first = store.find("gen-dup").orElseThrow();
+        Thread.sleep(5);
+
+        assertThat(store.acceptReceived("gen-dup", "poll", "c2", "[]")).isFalse();
+
+        assertThat(store.find("gen-dup")).contains(first);
+    }
+
+    @Test
+    void aDuplicateOfAnArchivedGenerationLeavesItArchived() throws Exception {
+        GenerationStore store = startStore();
+        assertThat(store.acceptReceived("gen-done", "webhook", "c1", IMAGES)).isTrue();
+        db.execute("UPDATE generation SET state = 'ARCHIVED' WHERE generation_id = 'gen-done'");
+
+        assertThat(store.acceptReceived("gen-done", "webhook", "c1", IMAGES)).isFalse();
+
+        assertThat(store.find("gen-done").orElseThrow().state()).isEqualTo(GenerationState.ARCHIVED);
+    }
+
+    @Test
+    void theDeliveryOfASubmittedGenerationMovesItToReceived() throws Exception {
+        GenerationStore store = startStore();
+        store.find("nothing-yet"); // creates the schema
+        db.execute("INSERT INTO generation (generation_id, state, attempts, lease_owner, lease_until, "
+                + "next_attempt_at, submitted_at, updated_at) VALUES ('gen-sub', 'SUBMITTED', 2, 'poller-1', 99, 50, 10, 10)");
+
+        assertThat(store.acceptReceived("gen-sub", "webhook", "c1", IMAGES)).isTrue();
+        assertThat(store.acceptReceived("gen-sub", "poll", "c2", "[]")).isFalse();
+
+        GenerationRecord r = store.find("gen-sub").orElseThrow();
+        assertThat(r.state()).isEqualTo(GenerationState.RECEIVED);
+        assertThat(r.source()).isEqualTo("webhook");
+        assertThat(r.created()).isEqualTo("c1");
+        assertThat(r.images()).isEqualTo(IMAGES);
+        assertThat(r.submittedAt()).isEqualTo(10L);
+        assertThat(r.attempts()).isZero();
+        assertThat(r.leaseOwner()).isNull();
+        assertThat(r.leaseUntil()).isNull();
+        assertThat(r.receivedAt()).isGreaterThan(10L);
+    }
+
+    @Test
+    void twentyConcurrentAcceptsOfOneIdRecordItOnce() throws Exception {
+        GenerationStore store = startStore();
+
+        List<Boolean> outcomes = concurrently(20, i -> store.acceptReceived("gen-race", "webhook", "c", IMAGES));
+
+        assertThat(outcomes).hasSize(20);
+        assertThat(outcomes.stream().filter(b -> b)).hasSize(1);
+        assertThat(db.countRows("generation_id = 'gen-race'")).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentAcceptsAreAllCommittedAndSurviveARestart() throws Exception {
+        GenerationStore store = startStore();
+        int threads = 16;
+        int perThread = 250;
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+
+        List<Boolean> outcomes = concurrently(threads, t -> {
+            boolean all = true;
+            for (int i = 0; i < perThread; i++) {
+                String id = "gen-" + t + "-" + i;
+                all &= store.acceptReceived(id, "webhook", "c", IMAGES);
+                ids.add(id);
+            }
+            return all;
+        });
+        store.stop();
+
+        assertThat(outcomes).containsOnly(true);
+        assertThat(ids).hasSize(threads * perThread);
+        assertThat(db.countRows("state = 'RECEIVED'")).isEqualTo(threads * perThread);
+        GenerationStore restarted = startStore();
+        for (String id : ids) {
+            assertThat(restarted.find(id)).as(id).hasValueSatisfying(r -> assertThat(r.images()).isEqualTo(IMAGES));
+        }
+        assertThat(restarted.acceptReceived("gen-0-0", "webhook", "c", IMAGES)).isFalse();
+    }
+
+    @Test
+    void invalidValuesAreRefusedBeforeTheyReachABatch() {
+        GenerationStore store = startStore();
+
+        assertThatThrownBy(() -> store.acceptReceived("x".repeat(257), "webhook", null, IMAGES))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acceptReceived("", "webhook", null, IMAGES))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acceptReceived("ok", "Webhook", null, IMAGES))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acceptReceived("ok", "webhook", "c".repeat(257), IMAGES))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acceptReceived("ok", "webhook", null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.acceptReceived("x".repeat(256), "webhook", "c".repeat(256), IMAGES)).isTrue();
+    }
+
+    @Test
+    void acceptsAfterStopFailAsUnavailable() {
+        GenerationStore store = startStore();
+        store.stop();
+
+        assertThatThrownBy(() -> store.acceptReceived("gen-late", "webhook", null, IMAGES))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(store.isAvailable()).isFalse();
+    }
+
+    @Test
+    void startIsIdempotentAndTheSchemaIsCreatedOnce() {
+        GenerationStore store = startStore();
+        store.start();
+        assertThat(store.isAvailable()).isTrue();
+        store.stop();
+        store.start();
+        assertThat(store.acceptReceived("gen-again", "webhook", null, IMAGES)).isTrue();
+    }
+
+    // ---------------------------------------------------------------- helpers shared in this package
+
+    interface IndexedCall<T> {
+        T call(int index) throws Exception;
+    }
+
+    /** Runs n calls at once (released together by a latch) and returns their results in order. */
+    static <T> List<T> concurrently(int n, IndexedCall<T> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                Callable<T> task = () -> {
+                    go.await();
+                    return call.call(index);
+                };
+                futures.add(pool.submit(task));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + limit);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    static long millisToRun(Runnable r) {
+        long start = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** A database for one test, reached with plain JDBC connections of its own (not the store's pool). */
+    abstract static class TestDatabase implements AutoCloseable {
+
+        abstract String jdbcUrl();
+
+        abstract String username();
+
+        Connection connect() throws SQLException {
+            return DriverManager.getConnection(jdbcUrl(), username(), "");
+        }
+
+        void execute(String sql) throws SQLException {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
+        }
+
+        int countRows(String where) throws SQLException {
+            try (Connection c = connect();
+                    PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM generation WHERE " + where);
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** An H2 file database in a fresh temporary directory. */
+    static final class H2Database extends TestDatabase {
+        final Path dir;
+
+        H2Database() throws IOException {
+            dir = Files.createTempDirectory("store-h2-");
+        }
+
+        /** Without WRITE_DELAY on purpose: the store must add WRITE_DELAY=0 itself. */
+        String fileUrl() {
+            return "jdbc:h2:file:" + dir.resolve("ideogram").toAbsolutePath();
+        }
+
+        @Override
+        String jdbcUrl() {
+            return fileUrl() + ";WRITE_DELAY=0";
+        }
+
+        @Override
+        String username() {
+            return "sa";
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** A schema of its own in the PostgreSQL at 127.0.0.1:5432 (database test, trust auth), dropped after. */
+    static final class PostgresDatabase extends TestDatabase {
+        static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+        final String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
+
+        PostgresDatabase() throws SQLException {
+            try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", "");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema);
+            }
+        }
+
+        /** The same database reached through another port (a {@link TcpForwarder}). */
+        String jdbcUrlThroughPort(int port) {
+            return "jdbc:postgresql://127.0.0.1:" + port + "/test?currentSchema=" + schema;
+        }
+
+        @Override
+        String jdbcUrl() {
+            return jdbcUrlThroughPort(5432);
+        }
+
+        @Override
+        String username() {
+            return "postgres";
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", "");
+                    Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    /**
+     * A TCP forwarder on 127.0.0.1 in front of a real server: {@link #close()} drops the listener and
+     * every live connection (the database "goes down"), {@link #open()} listens on the same port again.
+     */
+    static final class TcpForwarder implements AutoCloseable {
+        private final int targetPort;
+        private final int port;
+        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger accepted = new AtomicInteger();
+        private volatile ServerSocket server;
+
+        TcpForwarder(int targetPort) throws IOException {
+            this.targetPort = targetPort;
+            ServerSocket s = listen(0);
+            this.port = s.getLocalPort();
+            start(s);
+        }
+
+        /** A forwarder whose port is reserved but closed: the database starts out "down". */
+        static TcpForwarder closed(int targetPort) throws IOException {
+            TcpForwarder f = new TcpForwarder(targetPort);
+            f.close();
+            return f;
+        }
+
+        int port() {
+            return port;
+        }
+
+        synchronized void open() throws IOException {
+            if (server == null) {
+                start(listen(port));
+            }
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            ServerSocket s = server;
+            server = null;
+            if (s != null) {
+                s.close();
+            }
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+            sockets.clear();
+        }
+
+        private static ServerSocket listen(int port) throws IOException {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return s;
+        }
+
+        private void start(ServerSocket s) {
+            server = s;
+            Thread t = new Thread(() -> acceptLoop(s), "tcp-forwarder-" + port);
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void acceptLoop(ServerSocket s) {
+            while (!s.isClosed()) {
+                try {
+                    Socket client = s.accept();
+                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                    sockets.add(client);
+                    sockets.add(upstream);
+                    accepted.incrementAndGet();
+                    pump(client, upstream);
+                    pump(upstream, client);
+                } catch (IOException e) {
+                    // closed while accepting, or the target refused: the client sees a closed connection
+                }
+            }
+        }
+
+        private void pump(Socket from, Socket to) {
+            Thread t = new Thread(() -> {
+                byte[] buffer = new byte[16384];
+                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // either side closed
+                } finally {
+                    closeQuietly(from);
+                    closeQuietly(to);
+                }
+            }, "tcp-forwarder-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static void closeQuietly(Socket s) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // already closed by the other pump or by close()
+            }
+        }
+    }
+}

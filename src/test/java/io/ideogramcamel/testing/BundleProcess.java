@@ -1,0 +1,126 @@
+package io.ideogramcamel.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runnable jar started as a real process from the project directory, configured only through
+ * environment variables, as a user or the benchmark starts it.
+ */
+public final class BundleProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private BundleProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /**
+     * Starts the jar in {@code workDir}, which receives copies of the project's routes/ and
+     * application.properties: a user's installation, with its own data/ folder.
+     */
+    public static BundleProcess start(Path workDir, Map<String, String> environment) throws IOException {
+        String jar = new File(System.getProperty("bundle.jar", "target/ideogram-camel.jar")).getAbsolutePath();
+        if (!new File(jar).isFile()) {
+            throw new IllegalStateException(jar + " is missing: run the tests with mvn verify");
+        }
+        copyInstallation(workDir);
+        Path log = workDir.resolve("bundle.log");
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
+        builder.environment().put("CAMEL_SERVER_HOST", "127.0.0.1");
+        builder.environment().putAll(environment);
+        BundleProcess bundle = new BundleProcess(builder.start(), port, log);
+        bundle.awaitReady(60);
+        return bundle;
+    }
+
+    private static void copyInstallation(Path workDir) throws IOException {
+        Path routes = Files.createDirectories(workDir.resolve("routes"));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
+            for (Path file : files) {
+                Files.copy(file, routes.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, exactly what kill -9 does. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("bundle did not die");
+        }
+    }
+
+    private void awaitReady(int seconds) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("bundle exited early, see " + log);
+            }
+            try {
+                HttpResponse<String> ready = Http.get(baseUrl() + "/observe/health/ready");
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (IllegalStateException notYet) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("bundle not ready within " + seconds + " s, see " + log);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill9();
+            }
+        }
+    }
+}

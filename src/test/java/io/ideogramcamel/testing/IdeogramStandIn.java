@@ -1,0 +1,162 @@
+package io.ideogramcamel.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * Ideogram's side of the webhook scheme for tests: a JWKS served over real HTTP on loopback and
+ * real Ed25519 signatures over {@code id\nuser\ntimestamp\nsha256hex(body)}.
+ */
+public final class IdeogramStandIn implements AutoCloseable {
+
+    public static final String JWKS_PATH = "/v1/.well-known/jwks.json";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final HttpServer server;
+    private final Map<String, byte[]> privateKeys = new ConcurrentHashMap<>();
+    private final AtomicInteger jwksFetches = new AtomicInteger();
+    private volatile String signingKid;
+    private volatile int jwksStatus = 200;
+
+    public IdeogramStandIn() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(JWKS_PATH, exchange -> {
+            jwksFetches.incrementAndGet();
+            byte[] body = (jwksStatus == 200 ? jwksJson() : "{\"error\":\"down\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(jwksStatus, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        addKey("v1");
+        signingKid = "v1";
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public String jwksUrl() {
+        return baseUrl() + JWKS_PATH;
+    }
+
+    public int jwksFetches() {
+        return jwksFetches.get();
+    }
+
+    public void jwksStatus(int status) {
+        this.jwksStatus = status;
+    }
+
+    /** Publishes a new key in the JWKS (a rotation); the old keys stay listed, as Ideogram does. */
+    public void addKey(String kid) {
+        byte[] sk = new byte[Ed25519.SECRET_KEY_SIZE];
+        RANDOM.nextBytes(sk);
+        privateKeys.put(kid, sk);
+    }
+
+    public void signWith(String kid) {
+        this.signingKid = kid;
+    }
+
+    /** A key Ideogram never published: what a forger holds. */
+    public static byte[] strangerKey() {
+        byte[] sk = new byte[Ed25519.SECRET_KEY_SIZE];
+        RANDOM.nextBytes(sk);
+        return sk;
+    }
+
+    /** Headers of a correctly signed delivery of {@code body} for {@code generationId}, signed now. */
+    public Map<String, String> sign(String generationId, byte[] body) {
+        return sign(generationId, body, System.currentTimeMillis() / 1000, signingKid, privateKeys.get(signingKid));
+    }
+
+    public Map<String, String> sign(String generationId, byte[] body, long timestamp, String kid, byte[] privateKey) {
+        String userId = "dXNlcg";
+        String message = generationId + "\n" + userId + "\n" + timestamp + "\n" + sha256Hex(body);
+        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+        byte[] msg = message.getBytes(StandardCharsets.UTF_8);
+        Ed25519.sign(privateKey, 0, msg, 0, msg.length, signature, 0);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("X-Ideogram-Webhook-Generation-Id", generationId);
+        headers.put("X-Ideogram-Webhook-User-Id", userId);
+        headers.put("X-Ideogram-Webhook-Timestamp", Long.toString(timestamp));
+        headers.put("X-Ideogram-Webhook-Key-Id", kid);
+        headers.put("X-Ideogram-Webhook-Signature", HexFormat.of().formatHex(signature));
+        return headers;
+    }
+
+    public byte[] privateKey(String kid) {
+        return privateKeys.get(kid);
+    }
+
+    /** A realistic delivery body with {@code images} entries. */
+    public static byte[] deliveryBody(String generationId, int images) {
+        StringBuilder json = new StringBuilder("{\"generation_id\":\"").append(generationId)
+                .append("\",\"created\":\"2026-11-24T16:00:00Z\",\"data\":[");
+        for (int i = 0; i < images; i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append("{\"url\":\"https://ideogram.ai/api/images/ephemeral/").append(generationId).append('-').append(i)
+                    .append(".png?exp=1&sig=x\",\"prompt\":\"a red fox\",\"resolution\":\"1024x1024\",\"seed\":")
+                    .append(1000 + i).append(",\"is_image_safe\":true}");
+        }
+        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A fresh URL-safe base64 generation id. */
+    public static String newGenerationId() {
+        byte[] raw = new byte[16];
+        RANDOM.nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    private String jwksJson() {
+        StringBuilder json = new StringBuilder("{\"keys\":[");
+        boolean first = true;
+        for (Map.Entry<String, byte[]> key : privateKeys.entrySet()) {
+            byte[] pk = new byte[Ed25519.PUBLIC_KEY_SIZE];
+            Ed25519.generatePublicKey(key.getValue(), 0, pk, 0);
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            json.append("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"use\":\"sig\",\"alg\":\"EdDSA\",\"kid\":\"")
+                    .append(key.getKey()).append("\",\"x\":\"")
+                    .append(Base64.getUrlEncoder().withoutPadding().encodeToString(pk)).append("\"}");
+        }
+        return json.append("]}").toString();
+    }
+
+    static String sha256Hex(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,91 @@
+package io.ideogramcamel.webhook;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.testing.BundleProperties;
+import io.ideogramcamel.testing.Http;
+import io.ideogramcamel.testing.IdeogramStandIn;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.apache.camel.test.main.junit5.Configure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Boots the very routes/ and application.properties the jar runs, on a free loopback port, with a
+ * signing Ideogram stand-in for the JWKS. Subclasses choose the store.
+ */
+@CamelMainTest(
+        propertyPlaceholderLocations = {
+                "file:application.properties;optional=true", "classpath:application.properties;optional=true" },
+        properties = { "camel.server.port=0", "camel.server.host=127.0.0.1" })
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class WebhookBundleTestSupport {
+
+    /** Short, so a test can wait out the window; the forged-request test bounds fetches by it. */
+    protected static final long MIN_REFETCH_SECONDS = 2;
+
+    protected final BundleProperties properties = new BundleProperties();
+    protected IdeogramStandIn ideogram;
+
+    /** The JDBC URL of the store the bundle under test uses. */
+    protected abstract String storeJdbcUrl() throws Exception;
+
+    @Configure
+    protected void configure(MainConfigurationProperties configuration) throws Exception {
+        ideogram = new IdeogramStandIn();
+        properties.set("ideogram.jwks-url", ideogram.jwksUrl())
+                .set("store.jdbc-url", storeJdbcUrl())
+                .set("store.connection-timeout-millis", "1000")
+                .set("ideogram.jwks.min-refetch-seconds", Long.toString(MIN_REFETCH_SECONDS));
+    }
+
+    @AfterAll
+    void stopStandIn() {
+        properties.restore();
+        if (ideogram != null) {
+            ideogram.close();
+        }
+    }
+
+    @BeanInject
+    protected CamelContext context;
+
+    protected CamelContext context() {
+        return context;
+    }
+
+    protected String baseUrl() {
+        return "http://127.0.0.1:" + context().hasService(VertxPlatformHttpServer.class).getPort();
+    }
+
+    protected GenerationStore store() {
+        return context().getRegistry().lookupByNameAndType("generationStore", GenerationStore.class);
+    }
+
+    protected HttpResponse<String> deliver(Map<String, String> headers, byte[] body) {
+        return Http.post(baseUrl() + "/webhooks/ideogram", headers, body);
+    }
+
+    /** A correctly signed delivery of a fresh generation with {@code images} images. */
+    protected HttpResponse<String> deliverSigned(String generationId, int images) {
+        byte[] body = IdeogramStandIn.deliveryBody(generationId, images);
+        return deliver(ideogram.sign(generationId, body), body);
+    }
+
+    static void closeQuietly(AutoCloseable closeable) throws IOException {
+        try {
+            if (closeable != null) {
+                closeable.close();
+            }
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.ideogramcamel.webhook;
+
+import java.nio.charset.StandardCharsets;
+
+import io.ideogramcamel.GenerationExchange;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WebhookPayloadParserTest {
+
+    private final WebhookPayloadParser parser = new WebhookPayloadParser();
+
+    private static Exchange exchange(String headerId, String body) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setProperty(GenerationExchange.GENERATION_ID, headerId);
+        exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        return exchange;
+    }
+
+    @Test
+    void setsSourceCreatedAndTheImageListAsCompactJson() {
+        Exchange exchange = exchange("abc_-1", "{ \"generation_id\": \"abc_-1\", \"created\": \"2026-11-24T16:00:00Z\","
+                + " \"data\": [ {\"url\": null, \"is_image_safe\": false} ] }");
+
+        parser.process(exchange);
+
+        assertThat(exchange.getProperty(GenerationExchange.SOURCE)).isEqualTo("webhook");
+        assertThat(exchange.getProperty(GenerationExchange.CREATED)).isEqualTo("2026-11-24T16:00:00Z");
+        assertThat(exchange.getProperty(GenerationExchange.IMAGES)).isEqualTo("[{\"url\":null,\"is_image_safe\":false}]");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"generation_id\":\"abc\"} trailing | invalid_json",
+            "{\"generation_id\":\"abc\",\"generation_id\":\"abd\"} | invalid_json",
+            "[\"abc\"] | invalid_json",
+            "{\"generation_id\":42} | missing_generation_id",
+            "{\"generation_id\":\"\"} | missing_generation_id",
+            "{\"generation_id\":\"ab+c\"} | invalid_generation_id",
+            "{\"generation_id\":\"abd\"} | generation_id_mismatch",
+            "{\"generation_id\":\"abc\",\"data\":{}} | invalid_image_list" })
+    void refusesWithTheFixedReason(String body, String reason) {
+        assertThatThrownBy(() -> parser.process(exchange("abc", body)))
+                .isInstanceOf(WebhookRejectedException.class)
+                .hasMessage(reason);
+    }
+
+    @Test
+    void refusesACreatedValueTooLongToBeATimestamp() {
+        String body = "{\"generation_id\":\"abc\",\"created\":\"" + "9".repeat(257) + "\"}";
+
+        assertThatThrownBy(() -> parser.process(exchange("abc", body)))
+                .isInstanceOf(WebhookRejectedException.class)
+                .hasMessage("invalid_created");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "a", "AZaz09-_", "abc=", "abcd==" })
+    void acceptsUrlSafeBase64(String id) {
+        assertThat(WebhookPayloadParser.isUrlSafeBase64(id)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "", "=", "a===", "a/b", "a+b", "a b", "ä", "a=b" })
+    void refusesEverythingElse(String id) {
+        assertThat(WebhookPayloadParser.isUrlSafeBase64(id)).isFalse();
+    }
+}

@@ -1,0 +1,89 @@
+package io.ideogramcamel.webhook;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+
+import io.ideogramcamel.testing.Http;
+import io.ideogramcamel.testing.IdeogramStandIn;
+import io.ideogramcamel.testing.TcpForwarder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The webhook route on PostgreSQL (127.0.0.1:5432, database test), reached through a loopback
+ * forwarder so the test can take the database away and give it back while the bundle runs.
+ */
+class WebhookReceivePostgresTest extends WebhookBundleTestSupport {
+
+    private static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+    private TcpForwarder database;
+    private String schema;
+
+    @Override
+    protected String storeJdbcUrl() throws Exception {
+        schema = "webhook_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+        try (Connection c = DriverManager.getConnection(ADMIN_URL); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        database = new TcpForwarder(5432);
+        properties.set("store.username", "postgres");
+        return "jdbc:postgresql://127.0.0.1:" + database.port() + "/test?currentSchema=" + schema;
+    }
+
+    @AfterAll
+    void dropSchema() throws Exception {
+        closeQuietly(database);
+        try (Connection c = DriverManager.getConnection(ADMIN_URL); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    @Test
+    void signedDeliveryIsCommittedInPostgres() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+
+        HttpResponse<String> response = deliverSigned(id, 2);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"status\":\"accepted\"}");
+        // read back over a separate connection: the row is committed, not just in the writer's session
+        try (Connection c = DriverManager.getConnection(ADMIN_URL); Statement s = c.createStatement();
+                var rows = s.executeQuery("SELECT state, source FROM " + schema + ".generation WHERE generation_id = '" + id + "'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("RECEIVED");
+            assertThat(rows.getString(2)).isEqualTo("webhook");
+        }
+    }
+
+    @Test
+    void storeDownAnswers503ThenTheSameDeliveryIsAcceptedWithoutRestart() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        byte[] body = IdeogramStandIn.deliveryBody(id, 1);
+        database.stop();
+        try {
+            HttpResponse<String> down = deliver(ideogram.sign(id, body), body);
+
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).isEqualTo("{\"error\":\"store_unavailable\"}");
+            assertThat(Http.get(baseUrl() + "/observe/health/ready").statusCode()).isEqualTo(503);
+            assertThat(Http.get(baseUrl() + "/observe/health/live").statusCode()).isEqualTo(200);
+        } finally {
+            database.start();
+        }
+
+        // Ideogram's retry of the very same delivery: the failed accept left the id unmarked
+        HttpResponse<String> retry = deliver(ideogram.sign(id, body), body);
+
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.body()).isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(store().find(id)).isPresent();
+        assertThat(Http.get(baseUrl() + "/observe/health/ready").statusCode()).isEqualTo(200);
+    }
+}
