@@ -35,3 +35,27 @@ CREATE TABLE IF NOT EXISTS generation (
 
 -- The timers ask "rows in state S due by now": state first, then the due time as a range.
 CREATE INDEX IF NOT EXISTS generation_state_next_attempt ON generation (state, next_attempt_at);
+
+-- What the archiver has done with each image of a RECEIVED generation, written as it goes, so a
+-- re-run after a crash skips the images already stored and each object is written at most once
+-- more. Rows are kept when the generation ends ARCHIVED or FAILED: they are the manifest's source
+-- and the list of stored keys.
+CREATE TABLE IF NOT EXISTS generation_image (
+    generation_id   VARCHAR(256)  NOT NULL REFERENCES generation (generation_id) ON DELETE CASCADE,
+    -- position in the delivery's data[], the number in the object key
+    image_index     INTEGER       NOT NULL CHECK (image_index >= 0),
+    -- STORED: the object is in the bucket (or folder) under object_key. REFUSED: deliberately not
+    -- fetched (unsafe image, disallowed host), listed in the manifest with refused_reason
+    outcome         VARCHAR(16)   NOT NULL CHECK (outcome IN ('STORED', 'REFUSED')),
+    -- S3 keys are at most 1024 bytes
+    object_key      VARCHAR(1024),
+    content_type    VARCHAR(255),
+    size_bytes      BIGINT,
+    -- lower-case hex
+    sha256          VARCHAR(64),
+    -- a fixed token such as unsafe_image, never exception text
+    refused_reason  VARCHAR(64),
+    recorded_at     BIGINT        NOT NULL,
+    PRIMARY KEY (generation_id, image_index),
+    CHECK ((outcome = 'STORED' AND object_key IS NOT NULL) OR (outcome = 'REFUSED' AND refused_reason IS NOT NULL))
+);

@@ -114,7 +114,7 @@ public class ImageResponseHandler implements Processor {
         exchange.setProperty(IMAGE_STREAM, metered);
         exchange.setProperty(IMAGE_CONTENT_TYPE, contentType);
         exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, extension));
-        message.removeHeaders("*");
+        message.removeHeaders("*", ObjectStoreHeaders.KEEP_REDELIVERY_STATE);
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
             message.setBody(metered);

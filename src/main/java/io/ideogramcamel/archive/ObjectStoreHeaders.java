@@ -8,6 +8,8 @@ public final class ObjectStoreHeaders {
 
     public static final String CONTENT_LENGTH = "objectContentLength";
     public static final String CONTENT_TYPE = "objectContentType";
+    /** Camel counts redeliveries in these headers: clearing them would make retries endless. */
+    public static final String KEEP_REDELIVERY_STATE = "CamelRedelivery*";
 
     private ObjectStoreHeaders() {
     }

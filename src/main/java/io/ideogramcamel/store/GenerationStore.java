@@ -58,6 +58,7 @@ public class GenerationStore {
     private final Object schemaLock = new Object();
     private volatile HikariDataSource dataSource;
     private volatile GroupCommitWriter writer;
+    private volatile SqlDialect dialect;
     private volatile boolean schemaReady;
 
     public void setJdbcUrl(String jdbcUrl) {
@@ -130,6 +131,7 @@ public class GenerationStore {
             }
             HikariDataSource ds = new HikariDataSource(config);
 
+            this.dialect = dialect;
             dataSource = ds;
             GroupCommitWriter w = new GroupCommitWriter(this::openConnection, dialect, maxBatchSize,
                     acceptTimeoutMillis);
@@ -228,6 +230,29 @@ public class GenerationStore {
             LOG.debug("Generation store unavailable: {}", e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * A pooled connection on which the schema exists, for the other store classes of this package
+     * that share this pool (the {@link ArchiveLedger}). The caller closes it.
+     *
+     * @throws StoreUnavailableException if the store is not running
+     */
+    Connection connection() throws SQLException {
+        return openConnection();
+    }
+
+    /**
+     * The database behind the pool.
+     *
+     * @throws StoreUnavailableException if the store has not been started
+     */
+    SqlDialect dialect() {
+        SqlDialect d = dialect;
+        if (d == null) {
+            throw new StoreUnavailableException("generation store is not running");
+        }
+        return d;
     }
 
     private Connection openConnection() throws SQLException {

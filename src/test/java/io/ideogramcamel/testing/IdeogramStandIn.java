@@ -123,6 +123,19 @@ public final class IdeogramStandIn implements AutoCloseable {
         return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A delivery body whose data[] holds the given image objects (see {@link #image}). */
+    public static byte[] deliveryBody(String generationId, String... images) {
+        return ("{\"generation_id\":\"" + generationId + "\",\"created\":\"2026-11-24T16:00:00Z\",\"data\":["
+                + String.join(",", images) + "]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One data[] entry; {@code url} may be null (Ideogram sends none for an unsafe image). */
+    public static String image(String url, boolean safe, long seed) {
+        return "{\"url\":" + (url == null ? "null" : "\"" + url + "\"")
+                + ",\"prompt\":\"a red fox\",\"resolution\":\"1024x1024\",\"seed\":" + seed
+                + ",\"is_image_safe\":" + safe + "}";
+    }
+
     /** A fresh URL-safe base64 generation id. */
     public static String newGenerationId() {
         byte[] raw = new byte[16];

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.Http;
 import io.ideogramcamel.testing.IdeogramStandIn;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The webhook route on the embedded default store (H2 file, WRITE_DELAY=0). */
-class WebhookReceiveTest extends WebhookBundleTestSupport {
+class WebhookReceiveTest extends BundleTestSupport {
 
     @Override
     protected String storeJdbcUrl() throws Exception {

@@ -1,13 +1,13 @@
-package io.ideogramcamel.webhook;
+package io.ideogramcamel.testing;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 
+import io.ideogramcamel.store.GenerationRecord;
+import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.GenerationStore;
-import io.ideogramcamel.testing.BundleProperties;
-import io.ideogramcamel.testing.Http;
-import io.ideogramcamel.testing.IdeogramStandIn;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -19,14 +19,14 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Boots the very routes/ and application.properties the jar runs, on a free loopback port, with a
- * signing Ideogram stand-in for the JWKS. Subclasses choose the store.
+ * signing Ideogram stand-in for the JWKS. Subclasses choose the store and add their settings.
  */
 @CamelMainTest(
         propertyPlaceholderLocations = {
                 "file:application.properties;optional=true", "classpath:application.properties;optional=true" },
         properties = { "camel.server.port=0", "camel.server.host=127.0.0.1" })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class WebhookBundleTestSupport {
+public abstract class BundleTestSupport {
 
     /** Short, so a test can wait out the window; the forged-request test bounds fetches by it. */
     protected static final long MIN_REFETCH_SECONDS = 2;
@@ -43,7 +43,14 @@ abstract class WebhookBundleTestSupport {
         properties.set("ideogram.jwks-url", ideogram.jwksUrl())
                 .set("store.jdbc-url", storeJdbcUrl())
                 .set("store.connection-timeout-millis", "1000")
-                .set("ideogram.jwks.min-refetch-seconds", Long.toString(MIN_REFETCH_SECONDS));
+                .set("ideogram.jwks.min-refetch-seconds", Long.toString(MIN_REFETCH_SECONDS))
+                // each test class gets its own local image folder unless it configures S3
+                .set("storage.dir", java.nio.file.Files.createTempDirectory("ideogram-images-").toString());
+        configureBundle(properties);
+    }
+
+    /** Further settings of a test class (S3, image hosts, timings), decided at run time. */
+    protected void configureBundle(BundleProperties properties) throws Exception {
     }
 
     @AfterAll
@@ -69,7 +76,7 @@ abstract class WebhookBundleTestSupport {
         return context().getRegistry().lookupByNameAndType("generationStore", GenerationStore.class);
     }
 
-    protected HttpResponse<String> deliver(Map<String, String> headers, byte[] body) {
+    public HttpResponse<String> deliver(Map<String, String> headers, byte[] body) {
         return Http.post(baseUrl() + "/webhooks/ideogram", headers, body);
     }
 
@@ -79,7 +86,22 @@ abstract class WebhookBundleTestSupport {
         return deliver(ideogram.sign(generationId, body), body);
     }
 
-    static void closeQuietly(AutoCloseable closeable) throws IOException {
+    /** Waits, bounded, until the generation reaches {@code state}; returns its row. */
+    protected GenerationRecord awaitState(String generationId, GenerationState state, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        GenerationRecord row = null;
+        while (System.nanoTime() < deadline) {
+            row = store().find(generationId).orElse(null);
+            if (row != null && row.state() == state) {
+                return row;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("generation " + generationId + " not " + state + " within " + timeout + ": " + row);
+    }
+
+    protected static void closeQuietly(AutoCloseable closeable) throws IOException {
         try {
             if (closeable != null) {
                 closeable.close();

@@ -1,0 +1,79 @@
+package io.ideogramcamel.archive;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ideogramcamel.store.ArchiveClaim;
+import io.ideogramcamel.store.ArchiveLedger;
+import io.ideogramcamel.store.GenerationImage;
+import org.apache.camel.Exchange;
+
+/**
+ * Builds manifest.json, the last object of a generation: its presence means complete. It lists
+ * every image of the delivery, stored ones with key, size and sha256, refused ones with the reason.
+ */
+public class ManifestWriter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ArchiveLedger ledger;
+    private ObjectKeys objectKeys;
+
+    public void setLedger(ArchiveLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    public void setObjectKeys(ObjectKeys objectKeys) {
+        this.objectKeys = objectKeys;
+    }
+
+    /** Sets the body to the manifest's bytes and the object key to the manifest's key. */
+    public void write(Exchange exchange) throws JsonProcessingException {
+        ArchiveClaim claim = exchange.getProperty(ArchivePlanner.CLAIM, ArchiveClaim.class);
+        Map<Integer, GenerationImage> recorded = new HashMap<>();
+        for (GenerationImage image : ledger.listImages(claim.generationId())) {
+            recorded.put(image.index(), image);
+        }
+        ObjectNode manifest = JSON.createObjectNode()
+                .put("generation_id", claim.generationId())
+                .put("created", claim.created())
+                .put("source", claim.source());
+        ArrayNode images = manifest.putArray("images");
+        List<ImageEntry> entries = ImageEntries.parse(claim.images());
+        for (ImageEntry entry : entries) {
+            GenerationImage image = recorded.get(entry.index());
+            if (image == null) {
+                // every image is recorded before the manifest; a gap means the attempt must not finish
+                throw new IllegalStateException("image " + entry.index() + " has no outcome");
+            }
+            ObjectNode node = images.addObject()
+                    .put("index", entry.index())
+                    .put("key", image.objectKey())
+                    .put("prompt", entry.prompt())
+                    .put("resolution", entry.resolution())
+                    .put("is_image_safe", entry.safe())
+                    .put("content_type", image.contentType())
+                    .put("size", image.sizeBytes())
+                    .put("sha256", image.sha256());
+            if (entry.seed() == null) {
+                node.putNull("seed");
+            } else {
+                node.put("seed", entry.seed());
+            }
+            if (!image.isStored()) {
+                node.put("refused", image.refusedReason());
+            }
+        }
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
+        exchange.setProperty(ImageResponseHandler.OBJECT_KEY, objectKeys.manifestKey(claim.generationId()));
+        exchange.getMessage().removeHeaders("*", ObjectStoreHeaders.KEEP_REDELIVERY_STATE);
+        exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_LENGTH, (long) bytes.length);
+        exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(bytes);
+    }
+}

@@ -1,0 +1,687 @@
+package io.ideogramcamel.store;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The archiver's side of the store: which RECEIVED generations are due, who is archiving each one
+ * (a lease), which of its images are already stored, and how the attempt ends. It shares the
+ * {@link GenerationStore}'s pool and schema; a plain bean for the archive route
+ * ({@code properties: store: "#bean:generationStore"}).
+ *
+ * <p>Every change to a generation is one UPDATE guarded by the expected state and, after the claim,
+ * by the lease owner, so two workers (threads, or instances on one PostgreSQL) can never both win
+ * it. A claim's {@link ArchiveClaim#leaseOwner() lease owner} is a token unique to that claim, not
+ * the thread: the route may continue on another thread (async producers, a split) and still speaks
+ * for its claim, while a worker whose lease lapsed and was taken over is refused even if it runs
+ * on the same thread as the new owner.
+ *
+ * <p>Nothing here throws for "someone else has it": a null claim or a false answer means stop and
+ * leave the generation alone. Database failures throw {@link StoreUnavailableException} (a fixed
+ * message); the lease then lapses on its own and the timer re-drives the generation.
+ */
+public class ArchiveLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveLedger.class);
+
+    /** The error recorded when a generation waited too long for its images to be fetched. */
+    public static final String LINKS_EXPIRED = "links_expired";
+
+    private static final int MAX_ID_LENGTH = 256;
+    private static final int MAX_OWNER_LENGTH = 128;
+    private static final int MAX_KEY_LENGTH = 1024;
+    private static final int MAX_CONTENT_TYPE_LENGTH = 255;
+    private static final int MAX_DUE_BATCH = 10_000;
+    /*
+     * Reasons end up in the status API and the manifest. A fixed token cannot carry a URL with its
+     * signature, a host name or a driver message; exception text can, so it is refused outright.
+     */
+    private static final Pattern REASON = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    /*
+     * Ordered by the due time alone so PostgreSQL and H2 can read the (state, next_attempt_at) index
+     * in order and stop at the limit; a tie-breaker column would force a sort of every due row.
+     */
+    private static final String FIND_DUE = "SELECT generation_id FROM generation "
+            + "WHERE state = 'RECEIVED' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+            + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
+
+    /*
+     * The due-time guard keeps a generation released with a backoff from being retried at once by a
+     * worker that listed it as due just before the release. A row whose links have expired is not
+     * claimed (EXPIRE below fails it instead).
+     */
+    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = ?, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < ?) "
+            + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (received_at IS NULL OR received_at >= ?)";
+
+    /* Only a free row: a worker that holds a live lease is left to finish (or to see the links fail). */
+    private static final String EXPIRE = "UPDATE generation SET state = 'FAILED', error = '" + LINKS_EXPIRED + "', "
+            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < ?) "
+            + "AND received_at < ?";
+
+    private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at "
+            + "FROM generation WHERE generation_id = ? AND lease_owner = ?";
+
+    private static final String RECORDED_INDEXES = "SELECT image_index FROM generation_image WHERE generation_id = ?";
+
+    /*
+     * A lapsed lease that nobody has taken over yet may still be renewed by its owner: lease_owner
+     * alone says who holds the row. On PostgreSQL this UPDATE locks the row, so a competing claim
+     * waits for it and then re-checks lease_until against the renewed value.
+     */
+    private static final String RENEW = "UPDATE generation SET lease_until = ?, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+
+    private static final String IMAGE_COLUMNS = "generation_id, image_index, outcome, object_key, content_type, "
+            + "size_bytes, sha256, refused_reason, recorded_at";
+
+    /*
+     * Insert if absent. Every insert first passes RENEW in the same transaction, which holds the
+     * generation row's lock until commit, so inserts for one generation never race; ON CONFLICT on
+     * PostgreSQL is a second line. H2 2.3 has no ON CONFLICT (see SqlDialect).
+     */
+    private static final String INSERT_IMAGE_POSTGRESQL = "INSERT INTO generation_image (" + IMAGE_COLUMNS + ") "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (generation_id, image_index) DO NOTHING";
+    private static final String INSERT_IMAGE_H2 = "INSERT INTO generation_image (" + IMAGE_COLUMNS + ") "
+            + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+            + "(SELECT 1 FROM generation_image WHERE generation_id = ? AND image_index = ?)";
+
+    private static final String LIST_IMAGES = "SELECT " + IMAGE_COLUMNS + " FROM generation_image "
+            + "WHERE generation_id = ? ORDER BY image_index";
+
+    private static final String ARCHIVE = "UPDATE generation SET state = 'ARCHIVED', error = NULL, "
+            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+
+    /* The recorded images stay: they say what is in the bucket for whoever looks at a FAILED row. */
+    private static final String FAIL = "UPDATE generation SET state = 'FAILED', error = ?, "
+            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+
+    private static final String COUNT_BY_STATE = "SELECT COUNT(*) FROM generation WHERE state = ?";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private GenerationStore store;
+    private int leaseSeconds = 300;
+    private int linksExpireAfterHours = 24;
+    private int retryInitialDelaySeconds = 5;
+    private int retryMaxDelaySeconds = 300;
+    private int queryTimeoutSeconds = 10;
+    private volatile String instanceId = randomInstanceId();
+    private final AtomicLong claims = new AtomicLong();
+
+    public void setStore(GenerationStore store) {
+        this.store = store;
+    }
+
+    /**
+     * How long a claim lasts without renewal. Each recorded image (and {@link #renewLease}) renews it,
+     * so it must cover the slowest single image fetch and put, not a whole generation. A crashed
+     * worker's generations wait this long before another worker takes them over.
+     */
+    public void setLeaseSeconds(int leaseSeconds) {
+        if (leaseSeconds < 1) {
+            throw new IllegalArgumentException("leaseSeconds must be at least 1");
+        }
+        this.leaseSeconds = leaseSeconds;
+    }
+
+    /** Ideogram's result links expire 24 h after the result; a generation received longer ago is FAILED. */
+    public void setLinksExpireAfterHours(int linksExpireAfterHours) {
+        if (linksExpireAfterHours < 1) {
+            throw new IllegalArgumentException("linksExpireAfterHours must be at least 1");
+        }
+        this.linksExpireAfterHours = linksExpireAfterHours;
+    }
+
+    /** The delay after the first transient failure; it doubles with each further one. */
+    public void setRetryInitialDelaySeconds(int retryInitialDelaySeconds) {
+        if (retryInitialDelaySeconds < 0) {
+            throw new IllegalArgumentException("retryInitialDelaySeconds must not be negative");
+        }
+        this.retryInitialDelaySeconds = retryInitialDelaySeconds;
+    }
+
+    /** The longest delay between attempts. */
+    public void setRetryMaxDelaySeconds(int retryMaxDelaySeconds) {
+        if (retryMaxDelaySeconds < 0) {
+            throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
+        }
+        this.retryMaxDelaySeconds = retryMaxDelaySeconds;
+    }
+
+    /**
+     * How long one statement may wait on PostgreSQL (a row lock, a stalled server) before the call
+     * fails as unavailable. Not applied on H2, where a query timeout is a session setting that would
+     * stay on the pooled connection, and H2's own lock timeout bounds the waits.
+     */
+    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
+        if (queryTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
+        }
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+    }
+
+    /**
+     * The prefix of this process's lease tokens, so an operator can tell which instance holds a lease
+     * (a pod or host name). Random by default; instances sharing a database must not share it.
+     */
+    public void setInstanceId(String instanceId) {
+        if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
+            throw new IllegalArgumentException("instanceId must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        this.instanceId = instanceId;
+    }
+
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    /**
+     * Ids of RECEIVED generations that are due (next_attempt_at has passed) and not leased by a live
+     * worker, the longest due first. A listed id may still be claimed by someone else first: list,
+     * then {@link #claimForArchive(String) claim} each.
+     *
+     * @param limit the most ids returned; 0 or less returns none
+     * @throws StoreUnavailableException if the database cannot be read
+     */
+    public List<String> findDueForArchive(int limit) {
+        List<String> ids = new ArrayList<>();
+        if (limit < 1) {
+            return ids;
+        }
+        long now = System.currentTimeMillis();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, FIND_DUE)) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setInt(3, Math.min(limit, MAX_DUE_BATCH));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw unavailable("list due generations", e);
+        }
+    }
+
+    /**
+     * Claims a due RECEIVED generation for this worker until now + leaseSeconds.
+     *
+     * <p>A generation received more than linksExpireAfterHours ago is not claimed: if no live worker
+     * holds it, it moves to FAILED with error {@value #LINKS_EXPIRED}, and null is returned.
+     *
+     * @return the claim, or null when there is nothing for this worker: unknown id, not RECEIVED
+     *         (already ARCHIVED or FAILED), leased by a live worker, not due yet (backing off), or
+     *         expired
+     * @throws StoreUnavailableException if the database cannot be used; nothing was claimed, or a
+     *                                   claim was made that lapses after leaseSeconds
+     */
+    public ArchiveClaim claimForArchive(String generationId) {
+        requireId(generationId);
+        long now = System.currentTimeMillis();
+        long leaseUntil = now + leaseSeconds * 1000L;
+        long expiredBefore = now - linksExpireAfterHours * 3_600_000L;
+        String owner = instanceId + ":" + claims.incrementAndGet();
+        try (Connection c = connection()) {
+            int claimed;
+            try (PreparedStatement ps = prepare(c, CLAIM)) {
+                ps.setString(1, owner);
+                ps.setLong(2, leaseUntil);
+                ps.setLong(3, now);
+                ps.setString(4, generationId);
+                ps.setLong(5, now);
+                ps.setLong(6, now);
+                ps.setLong(7, expiredBefore);
+                claimed = ps.executeUpdate();
+            }
+            if (claimed == 0) {
+                expireIfFree(c, generationId, now, expiredBefore);
+                return null;
+            }
+            LOG.debug("Claimed generation {} for archiving as {} on {}", generationId, owner,
+                    Thread.currentThread().getName());
+            return readClaim(c, generationId, owner, leaseUntil);
+        } catch (SQLException e) {
+            throw unavailable("claim a generation", e);
+        }
+    }
+
+    private void expireIfFree(Connection c, String generationId, long now, long expiredBefore) throws SQLException {
+        try (PreparedStatement ps = prepare(c, EXPIRE)) {
+            ps.setLong(1, now);
+            ps.setString(2, generationId);
+            ps.setLong(3, now);
+            ps.setLong(4, expiredBefore);
+            if (ps.executeUpdate() > 0) {
+                LOG.info("Generation {} FAILED: its result links expired before it could be archived", generationId);
+            }
+        }
+    }
+
+    private ArchiveClaim readClaim(Connection c, String generationId, String owner, long leaseUntil)
+            throws SQLException {
+        String source;
+        String created;
+        String images;
+        int attempts;
+        long receivedAt;
+        try (PreparedStatement ps = prepare(c, READ_CLAIMED)) {
+            ps.setString(1, generationId);
+            ps.setString(2, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    // Taken over already: only a lease shorter than this round trip gets here.
+                    return null;
+                }
+                source = rs.getString(1);
+                created = rs.getString(2);
+                images = rs.getString(3);
+                attempts = rs.getInt(4);
+                receivedAt = rs.getLong(5);
+            }
+        }
+        Set<Integer> recorded = new TreeSet<>();
+        try (PreparedStatement ps = prepare(c, RECORDED_INDEXES)) {
+            ps.setString(1, generationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recorded.add(rs.getInt(1));
+                }
+            }
+        }
+        return new ArchiveClaim(generationId, owner, leaseUntil, source, created, images, attempts, receivedAt,
+                recorded);
+    }
+
+    /**
+     * Extends the lease to now + leaseSeconds, e.g. before a fetch that may take long.
+     *
+     * @return true if the caller still holds the lease; false if it was lost (taken over after it
+     *         lapsed) or the generation is no longer RECEIVED: stop working on it
+     */
+    public boolean renewLease(String generationId, String leaseOwner) {
+        requireId(generationId);
+        requireOwner(leaseOwner);
+        try (Connection c = connection()) {
+            return renew(c, generationId, leaseOwner, System.currentTimeMillis()) > 0;
+        } catch (SQLException e) {
+            throw unavailable("renew a lease", e);
+        }
+    }
+
+    /**
+     * Records an image written to the bucket (or folder), and renews the lease. Recording an index
+     * that is already recorded changes nothing (the first record stands) and still answers true.
+     *
+     * @param sha256 lower-case hex SHA-256 of the stored bytes (upper case is folded)
+     * @return true if the caller still holds the lease and the image is recorded; false if the lease
+     *         was lost or the generation is no longer RECEIVED: nothing was recorded, stop
+     * @throws StoreUnavailableException if the database cannot be used
+     */
+    public boolean recordImage(String generationId, String leaseOwner, int index, String objectKey,
+            String contentType, long sizeBytes, String sha256) {
+        requireId(generationId);
+        requireOwner(leaseOwner);
+        requireIndex(index);
+        if (objectKey == null || objectKey.isEmpty() || objectKey.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("objectKey must have 1 to " + MAX_KEY_LENGTH + " characters");
+        }
+        if (contentType == null || contentType.isEmpty() || contentType.length() > MAX_CONTENT_TYPE_LENGTH) {
+            throw new IllegalArgumentException("contentType must have 1 to " + MAX_CONTENT_TYPE_LENGTH + " characters");
+        }
+        if (sizeBytes < 0) {
+            throw new IllegalArgumentException("sizeBytes must not be negative");
+        }
+        String digest = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
+        if (digest == null || !SHA256_HEX.matcher(digest).matches()) {
+            throw new IllegalArgumentException("sha256 must be 64 hex digits");
+        }
+        return record(generationId, leaseOwner, new GenerationImage(generationId, index, GenerationImage.STORED,
+                objectKey, contentType, sizeBytes, digest, null, 0));
+    }
+
+    /**
+     * Records an image that is deliberately not stored (Ideogram flagged it unsafe, its host is not
+     * allowed), so the manifest lists it with the reason and a re-run skips it. Renews the lease.
+     *
+     * @param reason a fixed token such as {@code unsafe_image} or {@code host_not_allowed}: letters,
+     *               digits, {@code _ . : -}, at most 64 characters, never exception text
+     * @return as {@link #recordImage}
+     */
+    public boolean recordRefusedImage(String generationId, String leaseOwner, int index, String reason) {
+        requireId(generationId);
+        requireOwner(leaseOwner);
+        requireIndex(index);
+        requireReason(reason);
+        return record(generationId, leaseOwner, new GenerationImage(generationId, index, GenerationImage.REFUSED,
+                null, null, null, null, reason, 0));
+    }
+
+    private boolean record(String generationId, String leaseOwner, GenerationImage image) {
+        long now = System.currentTimeMillis();
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                if (renew(c, generationId, leaseOwner, now) == 0) {
+                    c.rollback();
+                    return false;
+                }
+                insertImage(c, image, now);
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable("record an image", e);
+        }
+    }
+
+    private int renew(Connection c, String generationId, String leaseOwner, long now) throws SQLException {
+        try (PreparedStatement ps = prepare(c, RENEW)) {
+            ps.setLong(1, now + leaseSeconds * 1000L);
+            ps.setLong(2, now);
+            ps.setString(3, generationId);
+            ps.setString(4, leaseOwner);
+            return ps.executeUpdate();
+        }
+    }
+
+    private void insertImage(Connection c, GenerationImage image, long now) throws SQLException {
+        boolean h2 = requireStore().dialect() == SqlDialect.H2;
+        try (PreparedStatement ps = prepare(c, h2 ? INSERT_IMAGE_H2 : INSERT_IMAGE_POSTGRESQL)) {
+            ps.setString(1, image.generationId());
+            ps.setInt(2, image.index());
+            ps.setString(3, image.outcome());
+            setNullableString(ps, 4, image.objectKey());
+            setNullableString(ps, 5, image.contentType());
+            if (image.sizeBytes() == null) {
+                ps.setNull(6, Types.BIGINT);
+            } else {
+                ps.setLong(6, image.sizeBytes());
+            }
+            setNullableString(ps, 7, image.sha256());
+            setNullableString(ps, 8, image.refusedReason());
+            ps.setLong(9, now);
+            if (h2) {
+                ps.setString(10, image.generationId());
+                ps.setInt(11, image.index());
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Every recorded image of a generation, stored and refused, in index order: the manifest's
+     * source. Readable in any state, also after ARCHIVED or FAILED.
+     *
+     * @throws StoreUnavailableException if the database cannot be read
+     */
+    public List<GenerationImage> listImages(String generationId) {
+        requireId(generationId);
+        List<GenerationImage> images = new ArrayList<>();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, LIST_IMAGES)) {
+            ps.setString(1, generationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long size = rs.getLong("size_bytes");
+                    Long sizeBytes = rs.wasNull() ? null : size;
+                    images.add(new GenerationImage(
+                            rs.getString("generation_id"),
+                            rs.getInt("image_index"),
+                            rs.getString("outcome"),
+                            rs.getString("object_key"),
+                            rs.getString("content_type"),
+                            sizeBytes,
+                            rs.getString("sha256"),
+                            rs.getString("refused_reason"),
+                            rs.getLong("recorded_at")));
+                }
+            }
+            return images;
+        } catch (SQLException e) {
+            throw unavailable("list images", e);
+        }
+    }
+
+    /** The object keys of the stored images in index order (refused images have none). */
+    public List<String> storedKeys(String generationId) {
+        List<String> keys = new ArrayList<>();
+        for (GenerationImage image : listImages(generationId)) {
+            if (image.isStored()) {
+                keys.add(image.objectKey());
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * RECEIVED → ARCHIVED, once the manifest is written; clears the lease and the last error.
+     *
+     * @return true if this call archived it; false if the caller no longer holds the lease or the
+     *         generation is not RECEIVED (nothing changed)
+     */
+    public boolean markArchived(String generationId, String leaseOwner) {
+        requireId(generationId);
+        requireOwner(leaseOwner);
+        long now = System.currentTimeMillis();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, ARCHIVE)) {
+            ps.setLong(1, now);
+            ps.setString(2, generationId);
+            ps.setString(3, leaseOwner);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable("archive a generation", e);
+        }
+    }
+
+    /**
+     * RECEIVED → FAILED for a permanent failure (the image host answered 4xx, the links expired).
+     * The recorded images are kept.
+     *
+     * @param reason a fixed token such as {@code image_http_404}, as for {@link #recordRefusedImage}
+     * @return true if this call failed it; false if the caller no longer holds the lease or the
+     *         generation is not RECEIVED (nothing changed)
+     */
+    public boolean markFailed(String generationId, String leaseOwner, String reason) {
+        requireId(generationId);
+        requireOwner(leaseOwner);
+        requireReason(reason);
+        long now = System.currentTimeMillis();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, FAIL)) {
+            ps.setString(1, reason);
+            ps.setLong(2, now);
+            ps.setString(3, generationId);
+            ps.setString(4, leaseOwner);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable("fail a generation", e);
+        }
+    }
+
+    /**
+     * Gives the generation back after a transient failure (S3 down, the image host answered 5xx):
+     * attempts + 1, error = reason, lease cleared, and due again after a backoff of
+     * retryInitialDelaySeconds doubling per earlier attempt up to retryMaxDelaySeconds. The generation
+     * stays RECEIVED; the timer claims it again when it is due. There is no attempt limit: the links'
+     * expiry ends the retries.
+     *
+     * @param reason a fixed token such as {@code s3_unavailable} or {@code image_http_503}
+     * @return true if released; false if the caller no longer holds the lease or the generation is not
+     *         RECEIVED (nothing changed)
+     */
+    public boolean releaseForRetry(String generationId, String leaseOwner, String reason) {
+        requireId(generationId);
+        requireOwner(leaseOwner);
+        requireReason(reason);
+        long now = System.currentTimeMillis();
+        // The backoff depends on the row's own attempts, so it is computed in the same guarded
+        // statement instead of from a value read earlier.
+        String sql = "UPDATE generation SET attempts = attempts + 1, error = ?, lease_owner = NULL, "
+                + "lease_until = NULL, next_attempt_at = CAST(? AS BIGINT) + " + backoffMillisSql() + ", updated_at = ? "
+                + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, sql)) {
+            ps.setString(1, reason);
+            ps.setLong(2, now);
+            ps.setLong(3, now);
+            ps.setString(4, generationId);
+            ps.setString(5, leaseOwner);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable("release a generation", e);
+        }
+    }
+
+    /**
+     * How many generations are in a state (QUEUED, SUBMITTED, RECEIVED, ARCHIVED, FAILED; any case).
+     * Reads the (state, next_attempt_at) index; meant for tests and operations, not for every exchange.
+     */
+    public long countByState(String state) {
+        GenerationState s;
+        try {
+            s = GenerationState.valueOf(state == null ? "" : state.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown state");
+        }
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, COUNT_BY_STATE)) {
+            ps.setString(1, s.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw unavailable("count generations", e);
+        }
+    }
+
+    /** The delay before the next attempt when this many attempts have already been released. */
+    long retryDelayMillis(int attemptsBefore) {
+        long max = retryMaxDelaySeconds * 1000L;
+        long delay = retryInitialDelaySeconds * 1000L;
+        for (int i = 0; i < attemptsBefore && delay < max; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, max);
+    }
+
+    /*
+     * The same ladder as retryDelayMillis, as a CASE over the row's attempts. Only numbers computed
+     * from this bean's settings go into the text; the ladder ends where the delay reaches the maximum.
+     */
+    private String backoffMillisSql() {
+        long max = retryMaxDelaySeconds * 1000L;
+        StringBuilder sql = new StringBuilder("CASE");
+        int attempts = 0;
+        long delay = retryDelayMillis(0);
+        while (delay < max && delay > 0) {
+            sql.append(" WHEN attempts <= ").append(attempts).append(" THEN ").append(delay);
+            attempts++;
+            delay = retryDelayMillis(attempts);
+        }
+        if (attempts == 0) {
+            // a constant delay (0, or initial = max): a CASE needs at least one WHEN
+            return Long.toString(delay);
+        }
+        return sql.append(" ELSE ").append(delay).append(" END").toString();
+    }
+
+    private Connection connection() throws SQLException {
+        return requireStore().connection();
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        if (queryTimeoutSeconds > 0 && requireStore().dialect() == SqlDialect.POSTGRESQL) {
+            ps.setQueryTimeout(queryTimeoutSeconds);
+        }
+        return ps;
+    }
+
+    private GenerationStore requireStore() {
+        if (store == null) {
+            throw new IllegalStateException("ArchiveLedger needs a store");
+        }
+        return store;
+    }
+
+    private static StoreUnavailableException unavailable(String what, SQLException e) {
+        LOG.warn("Archive ledger could not {}: {} (SQLState {})", what, e.getMessage(), e.getSQLState());
+        return new StoreUnavailableException("generation store unavailable");
+    }
+
+    private static void requireId(String generationId) {
+        if (generationId == null || generationId.isEmpty() || generationId.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("generation id must have 1 to " + MAX_ID_LENGTH + " characters");
+        }
+    }
+
+    private static void requireOwner(String leaseOwner) {
+        if (leaseOwner == null || leaseOwner.isEmpty() || leaseOwner.length() > MAX_OWNER_LENGTH) {
+            throw new IllegalArgumentException("leaseOwner must be the token of a claim");
+        }
+    }
+
+    private static void requireIndex(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("image index must not be negative");
+        }
+    }
+
+    private static void requireReason(String reason) {
+        if (reason == null || !REASON.matcher(reason).matches()) {
+            throw new IllegalArgumentException("reason must be a fixed token: up to 64 letters, digits, '_', '.', ':' "
+                    + "or '-'");
+        }
+    }
+
+    private static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, value);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Rollback failed: {}", e.toString());
+        }
+    }
+
+    private static String randomInstanceId() {
+        byte[] bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

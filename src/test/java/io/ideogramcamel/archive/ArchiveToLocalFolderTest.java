@@ -1,0 +1,72 @@
+package io.ideogramcamel.archive;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.testing.BundleProperties;
+import io.ideogramcamel.testing.BundleTestSupport;
+import io.ideogramcamel.testing.IdeogramStandIn;
+import io.ideogramcamel.testing.ImageHost;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static io.ideogramcamel.testing.IdeogramStandIn.image;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The embedded default: no bucket, so the same layout is written under storage.dir. */
+class ArchiveToLocalFolderTest extends BundleTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ImageHost images;
+    private Path folder;
+
+    @Override
+    protected String storeJdbcUrl() throws Exception {
+        return "jdbc:h2:file:" + Files.createTempDirectory("ideogram-local-").resolve("store") + ";WRITE_DELAY=0";
+    }
+
+    @Override
+    protected void configureBundle(BundleProperties properties) throws IOException {
+        images = ImageHost.start("127.0.0.1");
+        folder = Files.createTempDirectory("ideogram-folder-");
+        properties.set("storage.dir", folder.toString())
+                .set("ideogram.image-hosts", "127.0.0.1")
+                .set("archive.redrive-interval-millis", "500");
+    }
+
+    @AfterAll
+    void stopImageHost() throws IOException {
+        closeQuietly(images);
+    }
+
+    @Test
+    void imagesAndManifestAppearUnderStorageDirWithNoTemporaryFilesLeft() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        byte[] first = ArchiveToS3Test.png(1);
+        byte[] second = ArchiveToS3Test.png(2);
+        images.png("/" + id + "/0", first).image("/" + id + "/1", second, "image/jpeg");
+        byte[] body = IdeogramStandIn.deliveryBody(id,
+                image(images.url("/" + id + "/0"), true, 1), image(images.url("/" + id + "/1"), true, 2));
+
+        assertThat(deliver(ideogram.sign(id, body), body).statusCode()).isEqualTo(200);
+        awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
+
+        Path generation = folder.resolve("generations").resolve(id);
+        assertThat(Files.readAllBytes(generation.resolve("0.png"))).isEqualTo(first);
+        assertThat(Files.readAllBytes(generation.resolve("1.jpg"))).isEqualTo(second);
+        JsonNode manifest = JSON.readTree(generation.resolve("manifest.json").toFile());
+        assertThat(manifest.get("images").get(1).get("sha256").asText()).isEqualTo(ArchiveToS3Test.sha256(second));
+        try (Stream<Path> files = Files.list(generation)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .containsExactlyInAnyOrderElementsOf(List.of("0.png", "1.jpg", "manifest.json"));
+        }
+    }
+}
