@@ -417,15 +417,15 @@ public class ArchiveLedger {
             ps.setString(1, image.generationId());
             ps.setInt(2, image.index());
             ps.setString(3, image.outcome());
-            setNullableString(ps, 4, image.objectKey());
-            setNullableString(ps, 5, image.contentType());
+            JdbcParameters.setNullableString(ps, 4, image.objectKey());
+            JdbcParameters.setNullableString(ps, 5, image.contentType());
             if (image.sizeBytes() == null) {
                 ps.setNull(6, Types.BIGINT);
             } else {
                 ps.setLong(6, image.sizeBytes());
             }
-            setNullableString(ps, 7, image.sha256());
-            setNullableString(ps, 8, image.refusedReason());
+            JdbcParameters.setNullableString(ps, 7, image.sha256());
+            JdbcParameters.setNullableString(ps, 8, image.refusedReason());
             ps.setLong(9, now);
             if (h2) {
                 ps.setString(10, image.generationId());
@@ -660,14 +660,6 @@ public class ArchiveLedger {
         if (reason == null || !REASON.matcher(reason).matches()) {
             throw new IllegalArgumentException("reason must be a fixed token: up to 64 letters, digits, '_', '.', ':' "
                     + "or '-'");
-        }
-    }
-
-    private static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.VARCHAR);
-        } else {
-            ps.setString(index, value);
         }
     }
 

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -292,8 +291,8 @@ final class GroupCommitWriter {
                 ReceivedRow r = p.row();
                 insert.setString(1, r.generationId());
                 insert.setString(2, r.source());
-                setNullableString(insert, 3, r.created());
-                setNullableString(insert, 4, r.imagesJson());
+                JdbcParameters.setNullableString(insert, 3, r.created());
+                JdbcParameters.setNullableString(insert, 4, r.imagesJson());
                 insert.setLong(5, r.receivedAt());
                 // Due at once: the archive timer re-drives RECEIVED rows whose due time has passed.
                 insert.setLong(6, r.receivedAt());
@@ -333,8 +332,8 @@ final class GroupCommitWriter {
             for (int i : existing) {
                 ReceivedRow r = batch.get(i).row();
                 update.setString(1, r.source());
-                setNullableString(update, 2, r.created());
-                setNullableString(update, 3, r.imagesJson());
+                JdbcParameters.setNullableString(update, 2, r.created());
+                JdbcParameters.setNullableString(update, 3, r.imagesJson());
                 update.setLong(4, r.receivedAt());
                 update.setLong(5, r.receivedAt());
                 update.setLong(6, r.receivedAt());
@@ -358,14 +357,6 @@ final class GroupCommitWriter {
         if (count < 0) {
             throw new SQLException("driver returned no per-row update count (" + count
                     + "); do not enable reWriteBatchedInserts on store.jdbc-url", "HY000");
-        }
-    }
-
-    private static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.VARCHAR);
-        } else {
-            ps.setString(index, value);
         }
     }
 

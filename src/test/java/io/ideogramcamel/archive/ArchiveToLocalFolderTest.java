@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ArchiveToLocalFolderTest extends BundleTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_BYTES = 1024 * 1024;
 
     private ImageHost images;
     private Path folder;
@@ -39,6 +40,7 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
         folder = Files.createTempDirectory("ideogram-folder-");
         properties.set("storage.dir", folder.toString())
                 .set("ideogram.image-hosts", "127.0.0.1")
+                .set("ideogram.image.max-bytes", Long.toString(MAX_BYTES))
                 .set("archive.redrive-interval-millis", "500");
     }
 
@@ -67,6 +69,28 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
         try (Stream<Path> files = Files.list(generation)) {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
                     .containsExactlyInAnyOrderElementsOf(List.of("0.png", "1.jpg", "manifest.json"));
+        }
+    }
+
+    @Test
+    void imagesOverTheSizeLimitAreRefusedWhetherAnnouncedOrNotAndLeaveNoFile() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        images.png("/" + id + "/0", ArchiveToS3Test.png(3))
+                .sized("/" + id + "/announced", MAX_BYTES + 1, "image/png")
+                .sizedChunked("/" + id + "/counted", MAX_BYTES + 1, "image/png");
+        byte[] body = IdeogramStandIn.deliveryBody(id, image(images.url("/" + id + "/0"), true, 1),
+                image(images.url("/" + id + "/announced"), true, 2), image(images.url("/" + id + "/counted"), true, 3));
+
+        assertThat(deliver(ideogram.sign(id, body), body).statusCode()).isEqualTo(200);
+        awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
+
+        Path generation = folder.resolve("generations").resolve(id);
+        JsonNode listed = JSON.readTree(generation.resolve("manifest.json").toFile()).get("images");
+        assertThat(listed.get(1).get("refused").asText()).isEqualTo("image_too_large");
+        assertThat(listed.get(2).get("refused").asText()).isEqualTo("image_too_large");
+        try (Stream<Path> files = Files.list(generation)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .containsExactlyInAnyOrder("0.png", "manifest.json");
         }
     }
 }

@@ -1,15 +1,10 @@
 package io.ideogramcamel.store;
 
+import io.ideogramcamel.testing.TcpForwarder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -389,110 +383,4 @@ abstract class AbstractGenerationStoreTest {
         }
     }
 
-    /**
-     * A TCP forwarder on 127.0.0.1 in front of a real server: {@link #close()} drops the listener and
-     * every live connection (the database "goes down"), {@link #open()} listens on the same port again.
-     */
-    static final class TcpForwarder implements AutoCloseable {
-        private final int targetPort;
-        private final int port;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private final AtomicInteger accepted = new AtomicInteger();
-        private volatile ServerSocket server;
-
-        TcpForwarder(int targetPort) throws IOException {
-            this.targetPort = targetPort;
-            ServerSocket s = listen(0);
-            this.port = s.getLocalPort();
-            start(s);
-        }
-
-        /** A forwarder whose port is reserved but closed: the database starts out "down". */
-        static TcpForwarder closed(int targetPort) throws IOException {
-            TcpForwarder f = new TcpForwarder(targetPort);
-            f.close();
-            return f;
-        }
-
-        int port() {
-            return port;
-        }
-
-        synchronized void open() throws IOException {
-            if (server == null) {
-                start(listen(port));
-            }
-        }
-
-        @Override
-        public synchronized void close() throws IOException {
-            ServerSocket s = server;
-            server = null;
-            if (s != null) {
-                s.close();
-            }
-            for (Socket socket : sockets) {
-                socket.close();
-            }
-            sockets.clear();
-        }
-
-        private static ServerSocket listen(int port) throws IOException {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return s;
-        }
-
-        private void start(ServerSocket s) {
-            server = s;
-            Thread t = new Thread(() -> acceptLoop(s), "tcp-forwarder-" + port);
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void acceptLoop(ServerSocket s) {
-            while (!s.isClosed()) {
-                try {
-                    Socket client = s.accept();
-                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    accepted.incrementAndGet();
-                    pump(client, upstream);
-                    pump(upstream, client);
-                } catch (IOException e) {
-                    // closed while accepting, or the target refused: the client sees a closed connection
-                }
-            }
-        }
-
-        private void pump(Socket from, Socket to) {
-            Thread t = new Thread(() -> {
-                byte[] buffer = new byte[16384];
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    int n;
-                    while ((n = in.read(buffer)) >= 0) {
-                        out.write(buffer, 0, n);
-                        out.flush();
-                    }
-                } catch (IOException e) {
-                    // either side closed
-                } finally {
-                    closeQuietly(from);
-                    closeQuietly(to);
-                }
-            }, "tcp-forwarder-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private static void closeQuietly(Socket s) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // already closed by the other pump or by close()
-            }
-        }
-    }
 }

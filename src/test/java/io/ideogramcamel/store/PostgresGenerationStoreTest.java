@@ -1,5 +1,6 @@
 package io.ideogramcamel.store;
 
+import io.ideogramcamel.testing.TcpForwarder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.ideogramcamel.store;
 
+import io.ideogramcamel.testing.TcpForwarder;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.IMAGES;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.await;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.newStore;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.H2Database;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.PostgresDatabase;
-import io.ideogramcamel.store.AbstractGenerationStoreTest.TcpForwarder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;

@@ -77,11 +77,13 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /**
      * One request as the forwarder saw it. {@code status} is 0 when no complete answer came (the
-     * connection was cut, or the server was stopped). Header names are lower case.
+     * connection was cut, or the server was stopped). Header names are lower case, repeated
+     * headers joined with commas; {@code responseBodyStart} holds up to 1 KiB of a non-GET answer.
      */
     public record Exchange(String method, String target, String bucket, String key,
                            Map<String, String> query, Map<String, String> requestHeaders,
-                           long requestBodyBytes, int status, String responseBodyStart,
+                           long requestBodyBytes, int status, Map<String, String> responseHeaders,
+                           String responseBodyStart,
                            long startOrder, long endOrder, Instant startedAt, Instant completedAt) {
     }
 
@@ -102,6 +104,37 @@ public final class S3ProxyServer implements AutoCloseable {
     // sub-resources whose PUT changes metadata, not the object's content
     private static final Set<String> NOT_OBJECT_WRITES = Set.of(
             "uploadId", "partNumber", "acl", "tagging", "retention", "legal-hold", "attributes", "restore");
+
+    static {
+        // load the forwarder's classes now: a concurrent build rewriting target/test-classes would
+        // otherwise break the first connection mid-test instead of failing here, at the start
+        for (Class<?> c : new Class<?>[] {Connection.class, Connection.RequestSide.class, Connection.ResponseSide.class,
+                Pending.class, Exchange.class, Write.class, Operation.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+        try {
+            new MessageParser(new MessageParser.Handler() {
+                @Override
+                public long head(String startLine, Map<String, String> headers) {
+                    return 1;
+                }
+
+                @Override
+                public void body(byte[] b, int off, int len) {
+                }
+
+                @Override
+                public void end() {
+                }
+            }).feed("GET / HTTP/1.1\r\n\r\nx".getBytes(StandardCharsets.ISO_8859_1), 0, 19);
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Path jar;
     private final Path baseDir;
@@ -508,6 +541,10 @@ public final class S3ProxyServer implements AutoCloseable {
                 connection.start();
             } catch (IOException e) {
                 closeQuietly(client);
+            } catch (Throwable e) {
+                // a dead accept thread would leave clients queued on an open port, hanging: refuse this one, go on
+                gaps.add("accepting a connection: " + e);
+                closeQuietly(client);
             }
         }
     }
@@ -531,6 +568,7 @@ public final class S3ProxyServer implements AutoCloseable {
         boolean requestComplete;
         boolean continued;
         int status;
+        Map<String, String> responseHeaders = Map.of();
         final ByteArrayOutputStream responseStart = new ByteArrayOutputStream();
     }
 
@@ -576,6 +614,9 @@ public final class S3ProxyServer implements AutoCloseable {
                     to.shutdownOutput();
                     directionDone();
                 } catch (IOException e) {
+                    close();
+                } catch (Throwable e) {
+                    gaps.add("forwarding: " + e);
                     close();
                 }
             }, fromClient ? "s3proxy-forwarder-request" : "s3proxy-forwarder-response");
@@ -662,7 +703,7 @@ public final class S3ProxyServer implements AutoCloseable {
             String responseStart = p.responseStart.size() == 0 ? null
                     : p.responseStart.toString(StandardCharsets.UTF_8);
             exchanges.add(new Exchange(p.method, target, bucket, key, Map.copyOf(query), Map.copyOf(p.headers),
-                    p.requestBytes, p.status, responseStart, p.startOrder, endOrder, p.startedAt, completedAt));
+                    p.requestBytes, p.status, Map.copyOf(p.responseHeaders), responseStart, p.startOrder, endOrder, p.startedAt, completedAt));
         }
 
         private final class RequestSide implements MessageParser.Handler {
@@ -719,6 +760,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     return MessageParser.NONE;
                 }
                 p.status = status;
+                p.responseHeaders = headers;
                 if (p == receiving && !p.requestComplete && p.requestBytes == 0 && !p.continued
                         && "100-continue".equalsIgnoreCase(p.headers.get("expect"))) {
                     // refused before its body was asked for: the client sends no body, its next bytes are a new request

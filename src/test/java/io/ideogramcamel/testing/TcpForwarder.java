@@ -4,101 +4,113 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP forwarder in front of a real server (PostgreSQL), so a test can take the
- * server away from the bundle and give it back on the same port: a real outage, not a mock.
+ * A TCP forwarder on 127.0.0.1 in front of a real server: {@link #close()} drops the listener and
+ * every live connection (the database "goes down"), {@link #open()} listens on the same port again.
  */
 public final class TcpForwarder implements AutoCloseable {
-
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private volatile ServerSocket listener;
+    private volatile ServerSocket server;
 
     public TcpForwarder(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
-        }
-        start();
+        ServerSocket s = listen(0);
+        this.port = s.getLocalPort();
+        start(s);
+    }
+
+    /** A forwarder whose port is reserved but closed: the database starts out "down". */
+    public static TcpForwarder closed(int targetPort) throws IOException {
+        TcpForwarder f = new TcpForwarder(targetPort);
+        f.close();
+        return f;
     }
 
     public int port() {
         return port;
     }
 
-    public synchronized void start() throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        listener = socket;
-        Thread accept = new Thread(() -> acceptLoop(socket), "tcp-forwarder-accept");
-        accept.setDaemon(true);
-        accept.start();
+    public synchronized void open() throws IOException {
+        if (server == null) {
+            start(listen(port));
+        }
     }
 
-    /** Refuses new connections and cuts every open one, as a database going down does. */
-    public synchronized void stop() throws IOException {
-        if (listener != null) {
-            listener.close();
-            listener = null;
-        }
-        for (Socket s : sockets) {
+    @Override
+    public synchronized void close() throws IOException {
+        ServerSocket s = server;
+        server = null;
+        if (s != null) {
             s.close();
+        }
+        for (Socket socket : sockets) {
+            socket.close();
         }
         sockets.clear();
     }
 
-    private void acceptLoop(ServerSocket socket) {
-        while (!socket.isClosed()) {
+    private static ServerSocket listen(int port) throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return s;
+    }
+
+    private void start(ServerSocket s) {
+        server = s;
+        Thread t = new Thread(() -> acceptLoop(s), "tcp-forwarder-" + port);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void acceptLoop(ServerSocket s) {
+        while (!s.isClosed()) {
             try {
-                Socket client = socket.accept();
+                Socket client = s.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
+                pump(client, upstream);
+                pump(upstream, client);
             } catch (IOException e) {
-                // listener closed or upstream refused: the next accept decides
+                // closed while accepting, or the target refused: the client sees a closed connection
             }
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pump(Socket from, Socket to) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     out.write(buffer, 0, n);
+                    out.flush();
                 }
             } catch (IOException e) {
-                // the other side went away
+                // either side closed
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
             }
-        }, "tcp-forwarder-pipe");
+        }, "tcp-forwarder-pump");
         t.setDaemon(true);
         t.start();
     }
 
-    private void closeQuietly(Socket s) {
+    private static void closeQuietly(Socket s) {
         try {
             s.close();
         } catch (IOException e) {
-            // already closed
+            // already closed by the other pump or by close()
         }
-        sockets.remove(s);
-    }
-
-    @Override
-    public void close() throws IOException {
-        stop();
     }
 }

@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -32,6 +34,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /** The test servers themselves, against the real AWS SDK and a plain HTTP client. */
+// a separate thread: a test stuck in a socket write still ends, and @AfterAll then cuts the socket
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TestServersTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -98,8 +102,16 @@ class TestServersTest {
         assertThat(writes.get(1).startedAfter(writes.get(0))).isTrue();
         assertThat(writes.get(0).startedAfter(writes.get(1))).isFalse();
 
+        // what the SDK puts on the wire, which the forwarder must carry untouched
         S3ProxyServer.Exchange put = writes.get(0).exchange();
-        System.out.println("SDK PUT headers: " + put.requestHeaders() + " bytes " + put.requestBodyBytes());
+        assertThat(put.requestHeaders())
+                .containsEntry("expect", "100-continue")
+                .containsEntry("content-encoding", "aws-chunked")
+                .containsEntry("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+                .containsEntry("x-amz-decoded-content-length", Integer.toString(image.length))
+                .doesNotContainKey("transfer-encoding");
+        assertThat(put.requestBodyBytes()).isEqualTo(Long.parseLong(put.requestHeaders().get("content-length")))
+                .isGreaterThan(image.length);
     }
 
     @Test
@@ -116,10 +128,45 @@ class TestServersTest {
         assertThat(s3.writeCount("anonymous", "known.bin")).isEqualTo(1);
         assertThat(s3.writeCount("anonymous", "unknown.bin")).isEqualTo(1);
         assertThat(s3.recordingGaps()).isEmpty();
-        for (S3ProxyServer.Write w : s3.writes("anonymous", "")) {
-            System.out.println("anonymous " + w.key() + " headers: " + w.exchange().requestHeaders()
-                    + " bytes " + w.exchange().requestBodyBytes());
-        }
+        // unsigned aws-chunked; an unknown length is buffered by the SDK and still sent with a Content-Length
+        assertThat(s3.writes("anonymous", "")).allSatisfy(w -> assertThat(w.exchange().requestHeaders())
+                .containsEntry("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+                .containsEntry("content-encoding", "aws-chunked")
+                .containsKey("content-length")
+                .doesNotContainKey("authorization"));
+    }
+
+    @Test
+    void chunkedBodiesAndRefusedExpectContinuePassThrough() throws Exception {
+        s3.createBucket("raw");
+        byte[] body = random(2 * 1024 * 1024 + 11, 6);
+        String url = s3.endpoint() + "/raw/chunked.bin";
+        // no length: the JDK client sends Transfer-Encoding: chunked
+        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(url)).expectContinue(true)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(200);
+        // a missing bucket is refused before the body is asked for: the client never sends it
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(s3.endpoint() + "/no-such-bucket/x"))
+                .expectContinue(true).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(404);
+        HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(URI.create(s3.endpoint() + "/raw/after.bin"))
+                .PUT(HttpRequest.BodyPublishers.ofString("after")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(after.statusCode()).isEqualTo(200);
+
+        assertThat(s3.read("raw", "chunked.bin")).isEqualTo(body);
+        assertThat(s3.recordingGaps()).isEmpty();
+        assertThat(s3.writes("raw", "")).extracting(S3ProxyServer.Write::key).containsExactly("chunked.bin", "after.bin");
+        S3ProxyServer.Exchange chunkedPut = s3.writes("raw", "chunked.bin").get(0).exchange();
+        assertThat(chunkedPut.requestHeaders()).containsEntry("transfer-encoding", "chunked");
+        assertThat(chunkedPut.requestBodyBytes()).isEqualTo(body.length);
+        assertThat(s3.exchanges()).filteredOn(e -> "no-such-bucket".equals(e.bucket())).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.requestBodyBytes()).isZero();
+                });
+        assertThat(s3.writes()).noneMatch(w -> w.bucket().equals("no-such-bucket"));
     }
 
     @Test

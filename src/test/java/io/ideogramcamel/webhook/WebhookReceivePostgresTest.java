@@ -41,7 +41,7 @@ class WebhookReceivePostgresTest extends BundleTestSupport {
 
     @AfterAll
     void dropSchema() throws Exception {
-        closeQuietly(database);
+        database.close();
         try (Connection c = DriverManager.getConnection(ADMIN_URL); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
@@ -68,7 +68,7 @@ class WebhookReceivePostgresTest extends BundleTestSupport {
     void storeDownAnswers503ThenTheSameDeliveryIsAcceptedWithoutRestart() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
         byte[] body = IdeogramStandIn.deliveryBody(id, 1);
-        database.stop();
+        database.close();
         try {
             HttpResponse<String> down = deliver(ideogram.sign(id, body), body);
 
@@ -77,7 +77,7 @@ class WebhookReceivePostgresTest extends BundleTestSupport {
             assertThat(Http.get(baseUrl() + "/observe/health/ready").statusCode()).isEqualTo(503);
             assertThat(Http.get(baseUrl() + "/observe/health/live").statusCode()).isEqualTo(200);
         } finally {
-            database.start();
+            database.open();
         }
 
         // Ideogram's retries of the very same delivery: the pool may first hand out a connection

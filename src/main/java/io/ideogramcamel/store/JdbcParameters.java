@@ -1,0 +1,21 @@
+package io.ideogramcamel.store;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+
+/** Parameter binding shared by the store's writers. */
+final class JdbcParameters {
+
+    private JdbcParameters() {
+    }
+
+    /** PostgreSQL needs the SQL type of a null; setString(null) does not carry one. */
+    static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, value);
+        }
+    }
+}
