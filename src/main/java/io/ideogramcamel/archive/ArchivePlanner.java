@@ -17,6 +17,8 @@ public class ArchivePlanner {
     public static final String CLAIM = "archiveClaim";
     public static final String PLAN = "archivePlan";
     public static final String IMAGE_ENTRY = "imageEntry";
+    /** Which entry of the plan this turn archives; set by the outer loop of archive-generation. */
+    public static final String PLAN_INDEX = "archivePlanIndex";
 
     private ImageHostPolicy hostPolicy;
 
@@ -38,11 +40,11 @@ public class ArchivePlanner {
         return pending.size();
     }
 
-    /** Prepares loop turn {@code CamelLoopIndex}: the image's index and its first URL. */
+    /** Prepares the turn {@link #PLAN_INDEX} names: the image's index and its first URL. */
     @SuppressWarnings("unchecked")
     public void selectImage(Exchange exchange) {
         List<ImageEntry> plan = exchange.getProperty(PLAN, List.class);
-        ImageEntry entry = plan.get(exchange.getProperty(Exchange.LOOP_INDEX, Integer.class));
+        ImageEntry entry = plan.get(exchange.getProperty(PLAN_INDEX, Integer.class));
         exchange.setProperty(IMAGE_ENTRY, entry);
         exchange.setProperty(ImageResponseHandler.IMAGE_INDEX, entry.index());
         exchange.setProperty(ImageResponseHandler.IMAGE_REDIRECTS, 0);

@@ -17,6 +17,12 @@ public class ArchiveProgress {
         this.ledger = ledger;
     }
 
+    /** Before each image and the manifest: keeps the claim alive through slow downloads. */
+    public void renewLease(Exchange exchange) {
+        ArchiveClaim claim = claim(exchange);
+        requireLease(ledger.renewLease(claim.generationId(), claim.leaseOwner()));
+    }
+
     /** After the image's object was written: its key, type, size and sha256 (read on the way). */
     public void recordStored(Exchange exchange) {
         ArchiveClaim claim = claim(exchange);

@@ -14,6 +14,7 @@ import java.util.Locale;
 public class ImageHostPolicy {
 
     private final List<String> exactHosts = new ArrayList<>();
+    private boolean allowHttp;
     private final List<String> suffixes = new ArrayList<>();
 
     /** Comma-separated, e.g. {@code ideogram.ai,*.ideogram.ai}. */
@@ -34,6 +35,14 @@ public class ImageHostPolicy {
     }
 
     /**
+     * Off by default: result links carry their signature in the query string, which must not
+     * travel in clear text (nor may an https link be redirected to http). For local stand-ins.
+     */
+    public void setAllowHttp(boolean allowHttp) {
+        this.allowHttp = allowHttp;
+    }
+
+    /**
      * Returns the URL as a URI when it may be fetched; otherwise throws with the reason.
      *
      * @throws ImageRefusedException {@code invalid_url}, {@code unsupported_scheme} or {@code host_not_allowed}
@@ -49,7 +58,7 @@ public class ImageHostPolicy {
             throw new ImageRefusedException("invalid_url");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
+        if (!scheme.equals("https") && !(allowHttp && scheme.equals("http"))) {
             throw new ImageRefusedException("unsupported_scheme");
         }
         // userinfo could smuggle credentials or confuse a reader about the real host

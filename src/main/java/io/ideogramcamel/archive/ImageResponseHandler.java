@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.util.IOHelper;
 
 /**
@@ -121,14 +122,29 @@ public class ImageResponseHandler implements Processor {
         } else {
             // S3 needs the length up front; without one the image goes through a bounded temp
             // file rather than into memory
-            message.setBody(spool(metered).toFile());
+            Path spooled = spool(metered);
+            // gone once the exchange is done, stored or not (a retry spools afresh)
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    deleteQuietly(spooled);
+                }
+            });
+            message.setBody(spooled.toFile());
         }
         message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, contentType);
     }
 
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover temp file is not worth failing an archived generation over
+        }
+    }
+
     private static Path spool(MeteredInputStream metered) throws IOException {
         Path file = Files.createTempFile("ideogram-image-", ".part");
-        file.toFile().deleteOnExit();
         try (InputStream in = metered; OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
             in.transferTo(out);
         } catch (MeteredInputStream.ImageTooLargeException e) {

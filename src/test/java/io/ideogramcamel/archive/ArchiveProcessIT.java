@@ -61,6 +61,7 @@ class ArchiveProcessIT {
         env.put("AWS_ACCESS_KEY_ID", "test");
         env.put("AWS_SECRET_ACCESS_KEY", "test");
         env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
+        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
         env.put("ARCHIVE_REDRIVE_INTERVAL_MILLIS", "500");
         // the killed process's claims lapse quickly, so the restarted one takes them over
         env.put("ARCHIVE_LEASE_SECONDS", "3");

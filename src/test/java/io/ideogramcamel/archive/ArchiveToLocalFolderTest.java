@@ -40,6 +40,8 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
         folder = Files.createTempDirectory("ideogram-folder-");
         properties.set("storage.dir", folder.toString())
                 .set("ideogram.image-hosts", "127.0.0.1")
+                // the loopback image hosts speak plain http
+                .set("ideogram.image.allow-http", "true")
                 .set("ideogram.image.max-bytes", Long.toString(MAX_BYTES))
                 .set("archive.redrive-interval-millis", "500");
     }

@@ -54,6 +54,8 @@ class ArchiveToS3Test extends BundleTestSupport {
                 .set("aws.accessKeyId", "test")
                 .set("aws.secretAccessKey", "test")
                 .set("ideogram.image-hosts", "127.0.0.1")
+                // the loopback image hosts speak plain http
+                .set("ideogram.image.allow-http", "true")
                 .set("archive.redrive-interval-millis", "500")
                 .set("archive.retry.redelivery-delay-millis", "50")
                 .set("archive.retry.max-redelivery-delay-millis", "200")
@@ -166,17 +168,26 @@ class ArchiveToS3Test extends BundleTestSupport {
     }
 
     @Test
-    void anImageHostAnswering500TwiceIsRetriedUntilItServes() throws Exception {
+    void anImageHostAnswering500TwiceIsRetriedUntilItServesAndOnlyThatImageIsFetchedAgain() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
-        byte[] bytes = png(30);
-        images.png("/" + id + "/0", bytes).failFirst("/" + id + "/0", 2, 500);
+        byte[][] bodies = { png(30), png(31), png(32) };
+        for (int i = 0; i < 3; i++) {
+            images.png("/" + id + "/" + i, bodies[i]);
+        }
+        // the middle one, so a retry that picked the wrong entry of the plan would show
+        images.failFirst("/" + id + "/1", 2, 500);
 
-        deliverSigned(id, image(images.url("/" + id + "/0"), true, 1));
+        deliverSigned(id, image(images.url("/" + id + "/0"), true, 1), image(images.url("/" + id + "/1"), true, 2),
+                image(images.url("/" + id + "/2"), true, 3));
         awaitState(id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
 
-        assertThat(images.requests("/" + id + "/0")).isEqualTo(3);
-        assertThat(s3.read(BUCKET, PREFIX + id + "/0.png")).isEqualTo(bytes);
-        assertThat(s3.writeCount(BUCKET, PREFIX + id + "/0.png")).isEqualTo(1);
+        assertThat(images.requests("/" + id + "/0")).isEqualTo(1);
+        assertThat(images.requests("/" + id + "/1")).isEqualTo(3);
+        assertThat(images.requests("/" + id + "/2")).isEqualTo(1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(s3.read(BUCKET, PREFIX + id + "/" + i + ".png")).isEqualTo(bodies[i]);
+            assertThat(s3.writeCount(BUCKET, PREFIX + id + "/" + i + ".png")).isEqualTo(1);
+        }
     }
 
     @Test

@@ -60,15 +60,26 @@ import org.w3c.dom.NodeList;
  * answer was complete (ticked before the last bytes go on to the client), so
  * {@link Write#startedAfter(Write)} never fails for a client that waited for the earlier answer.
  *
- * <p>Verified here with the AWS SDK v2 S3Client 2.41.28 (Apache HTTP client, as Camel uses it),
- * {@code endpointOverride}, {@code forcePathStyle(true)}, region us-east-1, against
- * {@code s3proxy.authorization=none}: both {@code AnonymousCredentialsProvider} and static dummy
- * credentials are accepted (with dummy credentials the SDK signs and s3proxy ignores the
- * signature). putObject of 6 MiB from {@code RequestBody.fromInputStream} with a known length,
- * and of unknown length from {@code fromContentProvider}, stored byte-identical, recorded as one
- * write each; a multipart upload (5 MiB + 1 MiB parts) recorded as one write at completion; a PUT
- * while {@link #stop() stopped} fails with connection refused, and after {@link #restart()} the old
- * objects are still there and new PUTs succeed. See TestServersTest for the wire details asserted.
+ * <p>Verified here (TestServersTest) with the AWS SDK v2 S3Client 2.41.28 and its Apache HTTP
+ * client, as Camel uses it: {@code endpointOverride(endpoint())}, {@code forcePathStyle(true)},
+ * region us-east-1, against {@code s3proxy.authorization=none}. Both
+ * {@code AnonymousCredentialsProvider} and static dummy credentials work (the signature is ignored).
+ * A putObject of 6 MiB from {@code RequestBody.fromInputStream} with its length goes out with
+ * {@code Expect: 100-continue}, {@code Content-Encoding: aws-chunked},
+ * {@code x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER} (anonymous:
+ * {@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}), a CRC32 trailer and a Content-Length of the encoded
+ * body, never {@code Transfer-Encoding: chunked}; a body of unknown length
+ * ({@code fromContentProvider} without one) is measured by the SDK first and goes out the same way
+ * (so it is read whole before sending). s3proxy decodes aws-chunked and stores the
+ * bytes identical; each put is one recorded write. A multipart upload is one write, at completion.
+ * A JDK-client PUT with a chunked transfer coding passes too. While {@link #stop() stopped}, a put
+ * fails with connection refused; after {@link #restart()} the old objects are there.
+ *
+ * <p>One case is followed but not exercised: an {@code Expect: 100-continue} request answered
+ * with a final status before any body byte is taken as body-less (clients then skip the body).
+ * s3proxy does that only now and then (a 2 MiB PUT to a missing bucket), and against it, forwarder
+ * or not, the JDK client's next request on that connection sometimes gets no answer. Should a
+ * client send the body anyway, the recorder reports a gap instead of miscounting.
  */
 public final class S3ProxyServer implements AutoCloseable {
 
@@ -79,6 +90,8 @@ public final class S3ProxyServer implements AutoCloseable {
      * One request as the forwarder saw it. {@code status} is 0 when no complete answer came (the
      * connection was cut, or the server was stopped). Header names are lower case, repeated
      * headers joined with commas; {@code responseBodyStart} holds up to 1 KiB of a non-GET answer.
+     * {@code startOrder} (request head arrived) and {@code endOrder} (answer complete) are ticks of
+     * one clock shared by all connections.
      */
     public record Exchange(String method, String target, String bucket, String key,
                            Map<String, String> query, Map<String, String> requestHeaders,
@@ -149,7 +162,7 @@ public final class S3ProxyServer implements AutoCloseable {
     private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
     private final List<String> gaps = Collections.synchronizedList(new ArrayList<>());
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Thread shutdownHook = new Thread(this::killQuietly, "s3proxy-shutdown");
+    private final Thread shutdownHook;
 
     private volatile int port;
     private volatile int backendPort;
@@ -162,6 +175,11 @@ public final class S3ProxyServer implements AutoCloseable {
         this.dataDir = Files.createDirectories(baseDir.resolve("data"));
         this.propertiesFile = baseDir.resolve("s3proxy.properties");
         this.logFile = baseDir.resolve("s3proxy.log");
+        // a test JVM that ends without close() must not leave s3proxy running or its files behind
+        this.shutdownHook = new Thread(() -> {
+            killQuietly();
+            deleteRecursively(baseDir);
+        }, "s3proxy-shutdown");
     }
 
     /** Starts s3proxy and its recording forwarder; returns once it answers (at most 60 s). */
@@ -201,8 +219,9 @@ public final class S3ProxyServer implements AutoCloseable {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * An S3 outage: refuses new connections on {@link #endpoint()}, cuts open ones (their pending
-     * requests are recorded with status 0) and kills s3proxy. The stored objects stay on disk.
+     * An S3 outage: refuses new connections on {@link #endpoint()}, cuts open ones and kills
+     * s3proxy. The stored objects stay on disk. A request cut in flight is recorded with status 0
+     * and never counted as a write, though s3proxy may have stored its object: {@link #read} tells.
      */
     public synchronized void stop() {
         ServerSocket l = listener;
@@ -247,9 +266,13 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** Every request completed (or cut) so far, in the order their answers completed. */
     public List<Exchange> exchanges() {
+        List<Exchange> copy;
         synchronized (exchanges) {
-            return List.copyOf(exchanges);
+            copy = new ArrayList<>(exchanges);
         }
+        // two connections may tick and append in opposite orders
+        copy.sort(Comparator.comparingLong(Exchange::endOrder));
+        return copy;
     }
 
     /** Every successful object write so far, in the order their answers completed. */

@@ -84,6 +84,8 @@ class TestServersTest {
         try (S3Client client = sdk()) {
             client.putObject(b -> b.bucket("puts").key("g1/0.png").contentType("image/png"),
                     RequestBody.fromInputStream(new ByteArrayInputStream(image), image.length));
+            // a HEAD answer has a Content-Length but no body: the recorder must not wait for one
+            assertThat(client.headObject(b -> b.bucket("puts").key("g1/0.png")).contentLength()).isEqualTo(image.length);
             client.putObject(b -> b.bucket("puts").key("g1/manifest.json").contentType("application/json"),
                     RequestBody.fromBytes(manifest));
         }
@@ -137,7 +139,7 @@ class TestServersTest {
     }
 
     @Test
-    void chunkedBodiesAndRefusedExpectContinuePassThrough() throws Exception {
+    void chunkedBodiesPassThrough() throws Exception {
         s3.createBucket("raw");
         byte[] body = random(2 * 1024 * 1024 + 11, 6);
         String url = s3.endpoint() + "/raw/chunked.bin";
@@ -146,11 +148,6 @@ class TestServersTest {
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(chunked.statusCode()).isEqualTo(200);
-        // a missing bucket is refused before the body is asked for: the client never sends it
-        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(s3.endpoint() + "/no-such-bucket/x"))
-                .expectContinue(true).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(refused.statusCode()).isEqualTo(404);
         HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(URI.create(s3.endpoint() + "/raw/after.bin"))
                 .PUT(HttpRequest.BodyPublishers.ofString("after")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(after.statusCode()).isEqualTo(200);
@@ -161,12 +158,7 @@ class TestServersTest {
         S3ProxyServer.Exchange chunkedPut = s3.writes("raw", "chunked.bin").get(0).exchange();
         assertThat(chunkedPut.requestHeaders()).containsEntry("transfer-encoding", "chunked");
         assertThat(chunkedPut.requestBodyBytes()).isEqualTo(body.length);
-        assertThat(s3.exchanges()).filteredOn(e -> "no-such-bucket".equals(e.bucket())).singleElement()
-                .satisfies(e -> {
-                    assertThat(e.status()).isEqualTo(404);
-                    assertThat(e.requestBodyBytes()).isZero();
-                });
-        assertThat(s3.writes()).noneMatch(w -> w.bucket().equals("no-such-bucket"));
+        assertThat(chunkedPut.requestHeaders()).containsEntry("expect", "100-Continue");
     }
 
     @Test
