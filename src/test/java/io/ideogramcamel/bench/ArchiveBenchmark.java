@@ -11,23 +11,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +44,9 @@ import io.ideogramcamel.testing.Http;
 import io.ideogramcamel.testing.IdeogramStandIn;
 import io.ideogramcamel.testing.ImageHost;
 import io.ideogramcamel.testing.S3ProxyServer;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,9 +60,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  * manifest cost rather than what the machine is worth. A main, not a test: timings on a shared
  * 2-core machine would make a flaky build, so it runs only when asked ({@code -Pbench}).
  *
+ * <p>The measured rounds alternate, bare then bundle, {@code rounds} times, and the figures are
+ * the totals: on a machine where other builds come and go, back-to-back phases would compare
+ * two different machines.
+ *
  * <p>Settings are system properties ({@code -Dbench.generations=100}) or {@code name=value}
- * arguments: generations, imageKiB, concurrency, warmup, largeMiB, largeGenerations,
- * timeoutSeconds, jfr. Exits 1 when either side did not archive every image intact.
+ * arguments: generations (per round), imageKiB, concurrency, warmup, rounds, largeMiB,
+ * largeGenerations, timeoutSeconds, jfr (a flight recording of the bundle in its folder),
+ * bareGet ({@code jdk}, the issue's reference, or {@code hc5}, Apache HttpClient 5 as Camel's
+ * http component uses it: the JDK client's streaming costs more than Camel does, so only hc5
+ * isolates what Camel and the store cost), bundleEnv ({@code KEY=V,KEY=V} for the bundle: a
+ * what-if without editing the routes). Exits 1 when either side did not archive every image
+ * intact, 2 when the benchmark itself could not run.
  */
 public final class ArchiveBenchmark {
 
@@ -60,7 +80,7 @@ public final class ArchiveBenchmark {
     private static final String BUNDLE_BUCKET = "bench-bundle";
     private static final String BUNDLE_PREFIX = "bench/";
     private static final String CONTENT_TYPE = "image/png";
-    private static final String BUNDLE_HEAP = "256m";
+    private static final String BUNDLE_HEAP_MB = "256";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
@@ -80,23 +100,27 @@ public final class ArchiveBenchmark {
     }
 
     public static void main(String[] args) {
-        Settings settings = Settings.from(args);
-        // Ctrl-C or a Maven timeout must not leave s3proxy or a bundle JVM running
-        Runtime.getRuntime().addShutdownHook(new Thread(
-                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly),
-                "bench-children"));
         int status;
         try {
+            Settings settings = Settings.from(args);
+            // Ctrl-C or Maven's timeout must not leave s3proxy or a bundle JVM running
+            Runtime.getRuntime().addShutdownHook(new Thread(
+                    () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly),
+                    "bench-children"));
+            // s3proxy is started in its own directory: a relative jar path would point nowhere there
+            String s3proxyJar = System.getProperty("s3proxy.jar");
+            if (s3proxyJar != null) {
+                System.setProperty("s3proxy.jar", Path.of(s3proxyJar).toAbsolutePath().toString());
+            }
             Path runDir = Files.createDirectories(Path.of("target", "bench",
                     "archive-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
                     .toAbsolutePath();
-            System.out.println("archive benchmark: " + settings + ", bundle -Xmx" + BUNDLE_HEAP
-                    + ", files in " + runDir);
+            System.out.println("archive benchmark: " + settings + ", bundle -Xmx" + BUNDLE_HEAP_MB + "m"
+                    + ", logs in " + runDir);
             try (IdeogramStandIn ideogram = new IdeogramStandIn();
                  S3ProxyServer s3 = S3ProxyServer.start();
                  ImageHost images = ImageHost.start("127.0.0.1")) {
-                ArchiveBenchmark bench = new ArchiveBenchmark(settings, runDir, s3, images, ideogram);
-                status = bench.run() ? 0 : 1;
+                status = new ArchiveBenchmark(settings, runDir, s3, images, ideogram).run() ? 0 : 1;
             }
         } catch (Exception e) {
             System.out.println("archive benchmark aborted: " + e);
@@ -109,47 +133,115 @@ public final class ArchiveBenchmark {
     private boolean run() throws Exception {
         s3.createBucket(BARE_BUCKET);
         s3.createBucket(BUNDLE_BUCKET);
-        String smallSha = ImageHost.sizedSha256(settings.imageBytes());
+        Side bare = new Side("bare copy");
+        Side bundle = new Side("bundle");
+        Map<String, Long> bundleThreads = new HashMap<>();
+        Set<String> measuredIds = new HashSet<>();
+        long rssKb;
+        Path install = Files.createDirectories(runDir.resolve("bundle"));
+        String sha = ImageHost.sizedSha256(settings.imageBytes());
+        try (BareCopier copier = new BareCopier(s3.endpoint(), BARE_BUCKET, sha, settings.imageBytes(),
+                settings.bareGet().equals("hc5"));
+             BundleProcess process = BundleProcess.start(install, environment(install, settings.jfr()))) {
+            // JIT: both sides run the same code paths once before anything is timed
+            bareRound(copier, "warmup", settings.warmup());
+            Round warm = deliverRound(process, "warmup", settings.warmup(), settings.imageBytes(), IMAGES_PER_GENERATION);
+            if (awaitManifests(process, warm).isEmpty()) {
+                throw new IllegalStateException("the bundle did not archive its warm-up round, see " + install);
+            }
+            for (int r = 1; r <= settings.rounds(); r++) {
+                Cpu before = Cpu.now(process.pid());
+                long start = System.nanoTime();
+                int copied = bareRound(copier, "round" + r, settings.generations());
+                Cpu bareUsed = Cpu.now(process.pid()).minus(before);
+                bare.add(copied, (System.nanoTime() - start) / 1e9, bareUsed);
 
-        Outcome bare = bareCopy(smallSha);
-        Outcome bundle = bundle(smallSha);
+                before = Cpu.now(process.pid());
+                Map<String, Long> threadsBefore = threadCpuMs(process.pid());
+                Round round = deliverRound(process, "round" + r, settings.generations(), settings.imageBytes(),
+                        IMAGES_PER_GENERATION);
+                Optional<Instant> last = awaitManifests(process, round);
+                Cpu used = Cpu.now(process.pid()).minus(before);
+                measuredIds.addAll(round.ids());
+                Map<String, Long> threads = minus(threadCpuMs(process.pid()), threadsBefore);
+                threads.forEach((k, v) -> bundleThreads.merge(k, v, Long::sum));
+                // from the first delivery to the last manifest as s3proxy's forwarder saw it complete
+                double seconds = Duration.between(round.start(), last.orElse(Instant.now())).toNanos() / 1e9;
+                bundle.add(verify(round, settings.imageBytes(), sha), seconds, used);
+                // a round still spent compiling says the warm-up was too short for steady state
+                long jitMs = threads.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                        .mapToLong(Map.Entry::getValue).sum();
+                System.out.printf(Locale.ROOT,
+                        "round %d: bare %.1f img/s, bundle %.1f img/s, ratio %.2f; bundle cpu %.1f s, of which JIT %.1f s;"
+                                + " other processes' cpu %.1f s / %.1f s%n",
+                        r, bare.lastRate(), bundle.lastRate(), bundle.lastRate() / bare.lastRate(),
+                        used.bundleMs() / 1e3, jitMs / 1e3, bareUsed.othersMs() / 1e3, used.othersMs() / 1e3);
+                if (last.isEmpty()) {
+                    break;
+                }
+            }
+            rssKb = procStatusKb(process.pid(), "VmHWM");
+        }
+        int expected = settings.rounds() * settings.generations() * IMAGES_PER_GENERATION;
+        Outcome bareOutcome = bare.outcome(expected, -1, -1, "");
+        Outcome bundleOutcome = bundle.outcome(expected, rssKb, peakHeapBeforeGcMb(install.resolve("gc.log")),
+                "see " + install.resolve("bundle.log"));
+        String perObject = perObject(measuredIds);
         Outcome large = large();
-
-        report(bare, bundle, large);
-        return bare.complete() && bundle.complete() && large.complete();
+        report(bareOutcome, bundleOutcome, large, bundleThreads, perObject);
+        return bareOutcome.complete() && bundleOutcome.complete() && large.complete();
     }
 
-    // ---------------------------------------------------------------- phase A: bare copy
+    /** Totals of one side over its measured rounds. */
+    private static final class Side {
+        private final String name;
+        private int images;
+        private double seconds;
+        private Cpu cpu = new Cpu(0, 0, 0, 0);
+        private double lastRate;
 
-    private Outcome bareCopy(String expectedSha) throws Exception {
-        try (BareCopier copier = new BareCopier(s3.endpoint(), BARE_BUCKET, expectedSha, settings.imageBytes())) {
-            runBare(copier, "warmup", settings.warmup());
-            Cpu before = Cpu.now(null);
-            long start = System.nanoTime();
-            int copied = runBare(copier, "measured", settings.generations());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Cpu used = Cpu.now(null).minus(before);
-            int expected = settings.generations() * IMAGES_PER_GENERATION;
-            return new Outcome("bare copy", copied, expected, seconds, -1, -1, used, copied == expected,
-                    copied == expected ? "" : (expected - copied) + " images not copied");
+        Side(String name) {
+            this.name = name;
+        }
+
+        void add(int roundImages, double roundSeconds, Cpu roundCpu) {
+            images += roundImages;
+            seconds += roundSeconds;
+            cpu = cpu.plus(roundCpu);
+            lastRate = roundSeconds > 0 ? roundImages / roundSeconds : 0;
+        }
+
+        double lastRate() {
+            return lastRate;
+        }
+
+        Outcome outcome(int expected, long rssKb, long heapMb, String whereToLook) {
+            boolean complete = images == expected;
+            return new Outcome(name, images, expected, seconds, rssKb, heapMb, cpu, complete,
+                    complete ? "" : (expected - images) + " images missing " + whereToLook);
         }
     }
 
+    // ---------------------------------------------------------------- the bare copy
+
     /** One round: each worker copies a whole generation, its images one after another, as the bundle does. */
-    private int runBare(BareCopier copier, String round, int generations) throws Exception {
+    private int bareRound(BareCopier copier, String round, int generations) throws Exception {
         ExecutorService workers = Executors.newFixedThreadPool(settings.concurrency());
+        Map<String, List<String>> work = new LinkedHashMap<>();
+        for (int g = 0; g < generations; g++) {
+            String id = IdeogramStandIn.newGenerationId();
+            List<String> urls = new ArrayList<>();
+            for (int i = 0; i < IMAGES_PER_GENERATION; i++) {
+                String path = "/bare/" + round + "/" + id + "/" + i;
+                images.sized(path, settings.imageBytes(), CONTENT_TYPE);
+                urls.add(images.url(path));
+            }
+            work.put(id, urls);
+        }
         List<Future<Integer>> done = new ArrayList<>();
         try {
-            for (int g = 0; g < generations; g++) {
-                String id = IdeogramStandIn.newGenerationId();
-                List<String> urls = new ArrayList<>();
-                for (int i = 0; i < IMAGES_PER_GENERATION; i++) {
-                    String path = "/bare/" + round + "/" + id + "/" + i;
-                    images.sized(path, settings.imageBytes(), CONTENT_TYPE);
-                    urls.add(images.url(path));
-                }
-                done.add(workers.submit(() -> copier.copyGeneration("bare/" + round + "/" + id + "/", urls)));
-            }
+            work.forEach((id, urls) -> done.add(workers.submit(
+                    () -> copier.copyGeneration("bare/" + round + "/" + id + "/", urls))));
         } finally {
             workers.shutdown();
         }
@@ -161,26 +253,29 @@ public final class ArchiveBenchmark {
         for (Future<Integer> f : done) {
             try {
                 copied += f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 System.out.println("bare copy failed: " + e.getCause());
             }
         }
         return copied;
     }
 
-    /** What the bundle does per image, and nothing else: GET, stream into PUT, hash on the way. */
+    /** What the bundle does per image and nothing else: GET, stream into PUT, sha256 on the way. */
     private static final class BareCopier implements AutoCloseable {
-        private final HttpClient http = HttpClient.newBuilder()
+        private final HttpClient jdk = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
+        // Camel's own HTTP client, for bareGet=hc5: tells the JDK client's cost apart from Camel's
+        private final CloseableHttpClient hc5 = HttpClients.createDefault();
+        private final boolean useHc5;
         private final S3Client s3;
         private final String bucket;
         private final String expectedSha;
         private final long expectedSize;
 
-        BareCopier(String endpoint, String bucket, String expectedSha, long expectedSize) {
-            // built as the bundle's S3ClientFactory builds its client, so both pay the same SDK
+        BareCopier(String endpoint, String bucket, String expectedSha, long expectedSize, boolean useHc5) {
+            // as the bundle's S3ClientFactory builds its client, so both sides pay the same SDK
             this.s3 = S3Client.builder()
                     .region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
@@ -190,69 +285,56 @@ public final class ArchiveBenchmark {
             this.bucket = bucket;
             this.expectedSha = expectedSha;
             this.expectedSize = expectedSize;
+            this.useHc5 = useHc5;
         }
 
         int copyGeneration(String keyPrefix, List<String> urls) throws Exception {
             for (int i = 0; i < urls.size(); i++) {
-                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(urls.get(i)))
-                        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                try (InputStream body = response.body(); DigestInputStream in = new DigestInputStream(body, sha)) {
-                    if (response.statusCode() != 200) {
-                        throw new IOException("GET " + urls.get(i) + ": " + response.statusCode());
-                    }
-                    long length = response.headers().firstValueAsLong("Content-Length")
-                            .orElseThrow(() -> new IOException("no Content-Length"));
-                    String key = keyPrefix + i + ".png";
-                    s3.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(length),
-                            RequestBody.fromInputStream(in, length));
-                    if (length != expectedSize || !HexFormat.of().formatHex(sha.digest()).equals(expectedSha)) {
-                        throw new IOException(key + ": wrong size or sha256");
+                String key = keyPrefix + i + ".png";
+                if (useHc5) {
+                    hc5.execute(new HttpGet(urls.get(i)), response -> {
+                        try (InputStream body = response.getEntity().getContent()) {
+                            put(key, response.getCode(), response.getEntity().getContentLength(), body);
+                        }
+                        return null;
+                    });
+                } else {
+                    HttpResponse<InputStream> response = jdk.send(HttpRequest.newBuilder(URI.create(urls.get(i)))
+                            .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                    try (InputStream body = response.body()) {
+                        put(key, response.statusCode(),
+                                response.headers().firstValueAsLong("Content-Length").orElse(-1), body);
                     }
                 }
             }
             return urls.size();
         }
 
+        private void put(String key, int status, long length, InputStream body) throws IOException {
+            if (status != 200 || length < 0) {
+                throw new IOException(key + ": status " + status + ", length " + length);
+            }
+            MessageDigest sha;
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            s3.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(length),
+                    RequestBody.fromInputStream(new DigestInputStream(body, sha), length));
+            if (length != expectedSize || !HexFormat.of().formatHex(sha.digest()).equals(expectedSha)) {
+                throw new IOException(key + ": wrong size or sha256");
+            }
+        }
+
         @Override
-        public void close() {
+        public void close() throws IOException {
             s3.close();
+            hc5.close();
         }
     }
 
-    // ---------------------------------------------------------------- phase B: the bundle
-
-    /** CPU of the bundle's threads during the measured round, by thread family. */
-    private Map<String, Long> bundleThreads = Map.of();
-
-    private Outcome bundle(String expectedSha) throws Exception {
-        Path install = Files.createDirectories(runDir.resolve("bundle"));
-        Round measured;
-        Optional<Instant> last;
-        Cpu used;
-        long rssKb;
-        try (BundleProcess bundle = BundleProcess.start(install, environment(install, settings.jfr()))) {
-            Round warmup = deliverRound(bundle, "warmup", settings.warmup(), settings.imageBytes(), IMAGES_PER_GENERATION);
-            awaitManifests(bundle, warmup);
-            Cpu before = Cpu.now(bundle.pid());
-            Map<String, Long> threadsBefore = threadCpuMs(bundle.pid());
-            measured = deliverRound(bundle, "measured", settings.generations(), settings.imageBytes(),
-                    IMAGES_PER_GENERATION);
-            last = awaitManifests(bundle, measured);
-            used = Cpu.now(bundle.pid()).minus(before);
-            bundleThreads = minus(threadCpuMs(bundle.pid()), threadsBefore);
-            rssKb = procStatusKb(bundle.pid(), "VmHWM");
-        }
-        int archived = verify(measured, settings.imageBytes(), expectedSha);
-        int expected = measured.ids().size() * IMAGES_PER_GENERATION;
-        double seconds = Duration.between(measured.start(), last.orElse(Instant.now())).toNanos() / 1e9;
-        boolean complete = archived == expected && last.isPresent();
-        return new Outcome("bundle", archived, expected, seconds, rssKb, peakHeapBeforeGcMb(install.resolve("gc.log")),
-                used, complete, complete ? "" : (expected - archived) + " images not archived, see "
-                + install.resolve("bundle.log"));
-    }
-
-    // ---------------------------------------------------------------- phase C: 50 MiB images
+    // ---------------------------------------------------------------- 50 MiB images
 
     private Outcome large() throws Exception {
         Path install = Files.createDirectories(runDir.resolve("large"));
@@ -262,9 +344,10 @@ public final class ArchiveBenchmark {
         Optional<Instant> last;
         Cpu used;
         long rssKb;
+        // a fresh process, so its peak RSS and heap are the large images' alone
         try (BundleProcess bundle = BundleProcess.start(install, environment(install, false))) {
             Cpu before = Cpu.now(bundle.pid());
-            // delivered together: with concurrency 2 both 50 MiB streams are in flight at once
+            // delivered together: with concurrency 2 both streams are in flight at once
             round = deliverRound(bundle, "large", settings.largeGenerations(), size, 1);
             last = awaitManifests(bundle, round);
             used = Cpu.now(bundle.pid()).minus(before);
@@ -281,6 +364,8 @@ public final class ArchiveBenchmark {
                         : complete ? "" : "not archived, see " + install.resolve("bundle.log"));
     }
 
+    // ---------------------------------------------------------------- driving the bundle
+
     private Map<String, String> environment(Path install, boolean jfr) {
         Map<String, String> env = new HashMap<>();
         env.put("IDEOGRAM_JWKS_URL", ideogram.jwksUrl());
@@ -290,17 +375,21 @@ public final class ArchiveBenchmark {
         env.put("AWS_ACCESS_KEY_ID", "bench");
         env.put("AWS_SECRET_ACCESS_KEY", "bench");
         env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
+        // the loopback image host speaks plain http, which the bundle refuses unless told
+        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
         env.put("ARCHIVE_CONCURRENCY", Integer.toString(settings.concurrency()));
         // the GC log gives the heap actually used, which RSS (heap + metaspace + code + threads) hides
         String options = "-Xlog:gc:file=" + install.resolve("gc.log");
         if (jfr) {
             options += " -XX:StartFlightRecording=filename=" + install.resolve("bundle.jfr") + ",settings=profile";
         }
-        env.put("JAVA_TOOL_OPTIONS", options);
+        // what-if runs (another throttle, no re-drive, JIT flags...) without editing the routes
+        env.putAll(settings.bundleEnv());
+        env.merge("JAVA_TOOL_OPTIONS", options, (extra, ours) -> ours + " " + extra);
         return env;
     }
 
-    private record Round(Instant start, List<String> ids, String keyPrefix) {
+    private record Round(Instant start, List<String> ids) {
     }
 
     /** Registers the round's images (distinct paths) and delivers one signed webhook per generation. */
@@ -327,23 +416,23 @@ public final class ArchiveBenchmark {
                 throw new IllegalStateException("delivery of " + id + ": " + answer.statusCode() + " " + answer.body());
             }
         }
-        return new Round(start, ids, BUNDLE_PREFIX);
+        return new Round(start, ids);
     }
 
     /**
-     * Waits, bounded, for every generation's manifest.json, and returns when the last one was
-     * written as s3proxy's forwarder saw the answer complete: exact, whatever the polling interval.
+     * Waits, bounded, for every generation's manifest.json; returns when the last one was written
+     * as s3proxy's forwarder saw its answer complete, exact whatever the polling interval.
      */
     private Optional<Instant> awaitManifests(BundleProcess bundle, Round round) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
-        java.util.Set<String> wanted = new java.util.HashSet<>();
+        Set<String> wanted = new HashSet<>();
         for (String id : round.ids()) {
-            wanted.add(round.keyPrefix() + id + "/manifest.json");
+            wanted.add(BUNDLE_PREFIX + id + "/manifest.json");
         }
         while (true) {
             Instant last = null;
             int found = 0;
-            for (S3ProxyServer.Write w : s3.writes(BUNDLE_BUCKET, round.keyPrefix())) {
+            for (S3ProxyServer.Write w : s3.writes(BUNDLE_BUCKET, BUNDLE_PREFIX)) {
                 if (wanted.contains(w.key())) {
                     found++;
                     last = last == null || w.completedAt().isAfter(last) ? w.completedAt() : last;
@@ -362,11 +451,11 @@ public final class ArchiveBenchmark {
         }
     }
 
-    /** Images listed as stored, with the right size and sha256, in the manifests of the round. */
+    /** Images listed as stored, with the right size and sha256, in the round's manifests. */
     private int verify(Round round, long size, String sha) throws IOException {
         int good = 0;
         for (String id : round.ids()) {
-            byte[] manifest = s3.read(BUNDLE_BUCKET, round.keyPrefix() + id + "/manifest.json");
+            byte[] manifest = s3.read(BUNDLE_BUCKET, BUNDLE_PREFIX + id + "/manifest.json");
             if (manifest == null) {
                 continue;
             }
@@ -382,6 +471,72 @@ public final class ArchiveBenchmark {
 
     // ---------------------------------------------------------------- measuring
 
+    /**
+     * Where a generation's time goes, seen from the wire, which no load on the machine distorts
+     * differently for the two sides: each PUT's duration (request head to full answer at
+     * s3proxy's forwarder) and the gap between one object's PUT and the next of the same
+     * generation (one worker, one after another: the next GET, plus, in the bundle, the ledger's
+     * commits). The image-to-manifest gap is the bundle's own: the ledger, then manifest.json.
+     * Means, which throughput follows, and medians, which the 2-core machine's queueing does not.
+     */
+    private String perObject(Set<String> bundleIds) {
+        List<Double> barePut = new ArrayList<>();
+        List<Double> bareGap = new ArrayList<>();
+        List<Double> bundlePut = new ArrayList<>();
+        List<Double> bundleGap = new ArrayList<>();
+        List<Double> manifestGap = new ArrayList<>();
+        List<Double> manifestPut = new ArrayList<>();
+        Map<String, List<S3ProxyServer.Write>> bare = new HashMap<>();
+        for (S3ProxyServer.Write w : s3.writes(BARE_BUCKET, "bare/round")) {
+            bare.computeIfAbsent(w.key().substring(0, w.key().lastIndexOf('/')), k -> new ArrayList<>()).add(w);
+        }
+        for (List<S3ProxyServer.Write> generation : bare.values()) {
+            timings(generation, barePut, bareGap, null, null);
+        }
+        Map<String, List<S3ProxyServer.Write>> bundle = new HashMap<>();
+        for (S3ProxyServer.Write w : s3.writes(BUNDLE_BUCKET, BUNDLE_PREFIX)) {
+            String id = w.key().substring(BUNDLE_PREFIX.length(), w.key().lastIndexOf('/'));
+            if (bundleIds.contains(id)) {
+                bundle.computeIfAbsent(id, k -> new ArrayList<>()).add(w);
+            }
+        }
+        for (List<S3ProxyServer.Write> generation : bundle.values()) {
+            timings(generation, bundlePut, bundleGap, manifestGap, manifestPut);
+        }
+        return "per object, ms, mean (median), bare / bundle:\n"
+                + "  image PUT                         " + stats(barePut) + " / " + stats(bundlePut) + "\n"
+                + "  image PUT end to next image PUT   " + stats(bareGap) + " / " + stats(bundleGap) + "\n"
+                + "  last image PUT end to manifest    - / " + stats(manifestGap) + "\n"
+                + "  manifest PUT                      - / " + stats(manifestPut);
+    }
+
+    private static void timings(List<S3ProxyServer.Write> generation, List<Double> put, List<Double> gap,
+                                List<Double> manifestGap, List<Double> manifestPut) {
+        generation.sort(Comparator.comparingLong(S3ProxyServer.Write::startOrder));
+        for (int i = 0; i < generation.size(); i++) {
+            S3ProxyServer.Write w = generation.get(i);
+            boolean manifest = w.key().endsWith("manifest.json");
+            (manifest ? manifestPut : put).add(millis(w.startedAt(), w.completedAt()));
+            if (i > 0) {
+                (manifest ? manifestGap : gap).add(millis(generation.get(i - 1).completedAt(), w.startedAt()));
+            }
+        }
+    }
+
+    private static double millis(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e6;
+    }
+
+    private static String stats(List<Double> values) {
+        if (values.isEmpty()) {
+            return "-";
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        double mean = sorted.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return String.format(Locale.ROOT, "%.1f (%.1f)", mean, sorted.get(sorted.size() / 2));
+    }
+
     /** The largest heap occupancy a GC found ("120M->30M(256M)": 120), -1 when no GC ran. */
     static long peakHeapBeforeGcMb(Path gcLog) {
         long peak = -1;
@@ -389,21 +544,18 @@ public final class ArchiveBenchmark {
             for (String line : Files.readAllLines(gcLog, StandardCharsets.UTF_8)) {
                 Matcher m = GC_PAUSE.matcher(line);
                 if (m.find()) {
-                    peak = Math.max(peak, megabytes(Long.parseLong(m.group(1)), m.group(2)));
+                    long value = Long.parseLong(m.group(1));
+                    peak = Math.max(peak, switch (m.group(2)) {
+                        case "K" -> value / 1024;
+                        case "G" -> value * 1024;
+                        default -> value;
+                    });
                 }
             }
         } catch (IOException e) {
             return -1;
         }
         return peak;
-    }
-
-    private static long megabytes(long value, String unit) {
-        return switch (unit) {
-            case "K" -> value / 1024;
-            case "G" -> value * 1024;
-            default -> value;
-        };
     }
 
     /** A field of /proc/PID/status in kB (VmHWM is the peak resident set), -1 off Linux. */
@@ -422,20 +574,20 @@ public final class ArchiveBenchmark {
 
     /**
      * CPU ms per thread family of a process (/proc/PID/task/TID/stat; the kernel keeps 15
-     * characters of a Java thread's name, digits dropped here so pools add up), empty off Linux.
-     * Tells JIT and GC apart from route work, which no Java-level profiler shows as plainly.
+     * characters of a Java thread's name, pool numbers dropped here so pools add up), empty off
+     * Linux. Tells JIT and GC apart from route work, which a Java-level profiler does not show.
      */
     static Map<String, Long> threadCpuMs(long pid) {
         Map<String, Long> byFamily = new HashMap<>();
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    // fields[11], fields[12]: utime, stime in clock ticks (100 per second on Linux)
+                    // utime and stime, in clock ticks of 10 ms
                     long ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
-                    byFamily.merge(name.replaceAll("[0-9]+", "").trim(), ms, Long::sum);
+                    byFamily.merge(name.replaceAll("#[0-9]+|-?[0-9]+$", "").trim(), ms, Long::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended while being read
                 }
@@ -453,25 +605,51 @@ public final class ArchiveBenchmark {
     }
 
     /**
-     * CPU time of the three JVMs, so a ratio on a busy 2-core machine can be read: which process
-     * ate the cores. "bench" holds the image host, the s3proxy forwarder and the bare copier.
+     * CPU time of the three JVMs and of everything else on the machine, so a ratio on a shared
+     * 2-core machine can be read: which process ate the cores, and whether another build did.
+     * "bench" holds the image host, the s3proxy forwarder and the bare copier.
      */
-    record Cpu(long benchMs, long s3proxyMs, long bundleMs) {
+    record Cpu(long benchMs, long s3proxyMs, long bundleMs, long machineMs) {
 
-        static Cpu now(Long bundlePid) {
+        static Cpu now(long bundlePid) {
             long s3proxy = ProcessHandle.current().children()
                     .filter(p -> p.info().commandLine().orElse("").contains("s3proxy"))
                     .mapToLong(Cpu::cpuMs).sum();
-            long bundle = bundlePid == null ? 0 : ProcessHandle.of(bundlePid).map(Cpu::cpuMs).orElse(0L);
-            return new Cpu(cpuMs(ProcessHandle.current()), s3proxy, bundle);
+            long bundle = ProcessHandle.of(bundlePid).map(Cpu::cpuMs).orElse(0L);
+            return new Cpu(cpuMs(ProcessHandle.current()), s3proxy, bundle, machineBusyMs());
         }
 
         private static long cpuMs(ProcessHandle p) {
             return p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
         }
 
+        /** Busy time of all cores (/proc/stat: user, nice, system, irq, softirq, steal), 0 off Linux. */
+        private static long machineBusyMs() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long ticks = 0;
+                for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                    ticks += Long.parseLong(f[i]);
+                }
+                return ticks * 10;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        /** CPU of processes other than these three: another build competing for the cores. */
+        long othersMs() {
+            return machineMs == 0 ? -1 : Math.max(0, machineMs - benchMs - s3proxyMs - bundleMs);
+        }
+
         Cpu minus(Cpu earlier) {
-            return new Cpu(benchMs - earlier.benchMs, s3proxyMs - earlier.s3proxyMs, bundleMs - earlier.bundleMs);
+            return new Cpu(benchMs - earlier.benchMs, s3proxyMs - earlier.s3proxyMs, bundleMs - earlier.bundleMs,
+                    machineMs - earlier.machineMs);
+        }
+
+        Cpu plus(Cpu other) {
+            return new Cpu(benchMs + other.benchMs, s3proxyMs + other.s3proxyMs, bundleMs + other.bundleMs,
+                    machineMs + other.machineMs);
         }
     }
 
@@ -485,61 +663,64 @@ public final class ArchiveBenchmark {
 
     // ---------------------------------------------------------------- report
 
-    private void report(Outcome bare, Outcome bundle, Outcome large) {
+    private static void report(Outcome bare, Outcome bundle, Outcome large, Map<String, Long> bundleThreads,
+                               String perObject) {
         double ratio = bare.imagesPerSecond() > 0 ? bundle.imagesPerSecond() / bare.imagesPerSecond() : 0;
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-16s %7s %8s %9s %6s %11s %12s %26s%n", "target", "images", "seconds",
-                "images/s", "ratio", "peakRSS MB", "peakHeap MB", "cpu s bench/s3proxy/bundle");
+        System.out.printf(Locale.ROOT, "%-14s %9s %8s %9s %6s %11s %12s %35s%n", "target", "images", "seconds",
+                "images/s", "ratio", "peakRSS MB", "peakHeap MB", "cpu s bench/s3proxy/bundle/others");
         for (Outcome o : List.of(bare, bundle, large)) {
-            long heap = o.peakHeapMb();
-            System.out.printf(Locale.ROOT, "%-16s %7s %8.2f %9.1f %6s %11s %12s %26s%s%n", o.target(),
+            System.out.printf(Locale.ROOT, "%-14s %9s %8.2f %9.1f %6s %11s %12s %35s%s%n", o.target(),
                     o.images() + "/" + o.expected(), o.seconds(), o.imagesPerSecond(),
                     o == bare ? "1.00" : o == bundle ? String.format(Locale.ROOT, "%.2f", ratio) : "-",
                     o.peakRssKb() < 0 ? "-" : Long.toString(o.peakRssKb() / 1024),
-                    heap < 0 ? "-" : heap + "/" + BUNDLE_HEAP.replace("m", ""),
-                    String.format(Locale.ROOT, "%.1f/%.1f/%.1f", o.cpu().benchMs() / 1e3, o.cpu().s3proxyMs() / 1e3,
-                            o.cpu().bundleMs() / 1e3),
+                    o.peakHeapMb() < 0 ? "-" : o.peakHeapMb() + "/" + BUNDLE_HEAP_MB,
+                    String.format(Locale.ROOT, "%.1f/%.1f/%.1f/%.1f", o.cpu().benchMs() / 1e3,
+                            o.cpu().s3proxyMs() / 1e3, o.cpu().bundleMs() / 1e3, o.cpu().othersMs() / 1e3),
                     o.note().isEmpty() ? "" : "  " + o.note());
         }
         if (!bundleThreads.isEmpty()) {
-            StringBuilder top = new StringBuilder("bundle cpu by thread (measured round, s):");
+            StringBuilder top = new StringBuilder("bundle cpu by thread, measured rounds (s):");
             bundleThreads.entrySet().stream().filter(e -> e.getValue() >= 50)
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
-                    .forEach(e -> top.append(String.format(Locale.ROOT, " %s=%.1f", e.getKey(), e.getValue() / 1e3)));
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                    .forEach(e -> top.append(String.format(Locale.ROOT, " [%s]=%.1f", e.getKey(), e.getValue() / 1e3)));
             System.out.println(top);
         }
+        System.out.println(perObject);
         long peakRss = Math.max(bundle.peakRssKb(), large.peakRssKb()) / 1024;
         long peakHeap = Math.max(bundle.peakHeapMb(), large.peakHeapMb());
         System.out.println();
         System.out.printf(Locale.ROOT,
                 "archive: bundle/bare=%.2f bundle=%.1f img/s bare=%.1f img/s large=%s peakRSS=%d MB peakHeap=%d/%s MB%n",
                 ratio, bundle.imagesPerSecond(), bare.imagesPerSecond(), large.complete() ? "ok" : "FAILED",
-                peakRss, peakHeap, BUNDLE_HEAP.replace("m", ""));
-        System.out.println("target: bundle/bare >= 0.80 " + (ratio >= 0.8 ? "met" : "NOT met")
-                + "; complete: " + (bare.complete() && bundle.complete() && large.complete() ? "yes" : "NO"));
+                peakRss, peakHeap, BUNDLE_HEAP_MB);
+        System.out.println("target bundle/bare >= 0.80: " + (ratio >= 0.8 ? "met" : "NOT met")
+                + "; everything archived intact: " + (bare.complete() && bundle.complete() && large.complete() ? "yes" : "NO"));
     }
 
     // ---------------------------------------------------------------- settings
 
-    record Settings(int generations, int imageKiB, int concurrency, int warmup, int largeMiB, int largeGenerations,
-                    int timeoutSeconds, boolean jfr) {
+    record Settings(int generations, int imageKiB, int concurrency, int warmup, int rounds, int largeMiB,
+                    int largeGenerations, int timeoutSeconds, boolean jfr, Map<String, String> bundleEnv,
+                    String bareGet) {
 
         static Settings from(String[] args) {
             Map<String, String> given = new HashMap<>();
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 if (eq > 0) {
-                    given.put(arg.substring(0, eq).replaceFirst("^-*(bench\\.)?", ""), arg.substring(eq + 1));
+                    given.put(arg.substring(0, eq).replaceFirst("^-*(D)?(bench\\.)?", ""), arg.substring(eq + 1));
                 }
             }
             Settings s = new Settings(
                     number(given, "generations", 100), number(given, "imageKiB", 256),
-                    number(given, "concurrency", 2), number(given, "warmup", 20),
+                    number(given, "concurrency", 2), number(given, "warmup", 100), number(given, "rounds", 3),
                     number(given, "largeMiB", 50), number(given, "largeGenerations", 2),
-                    number(given, "timeoutSeconds", 300),
-                    Boolean.parseBoolean(value(given, "jfr", "false")));
-            if (s.generations < 1 || s.imageKiB < 1 || s.concurrency < 1 || s.warmup < 0 || s.largeMiB < 1
-                    || s.largeGenerations < 1 || s.timeoutSeconds < 1) {
+                    number(given, "timeoutSeconds", 300), Boolean.parseBoolean(value(given, "jfr", "false")),
+                    pairs(value(given, "bundleEnv", "")), value(given, "bareGet", "jdk"));
+            if (s.generations < 1 || s.imageKiB < 1 || s.concurrency < 1 || s.warmup < 1 || s.rounds < 1
+                    || s.largeMiB < 1 || s.largeGenerations < 1 || s.timeoutSeconds < 1
+                    || !(s.bareGet.equals("jdk") || s.bareGet.equals("hc5"))) {
                 throw new IllegalArgumentException("settings out of range: " + s);
             }
             return s;
@@ -551,6 +732,18 @@ public final class ArchiveBenchmark {
                 v = System.getProperty("bench." + name);
             }
             return v == null || v.isBlank() ? fallback : v.trim();
+        }
+
+        /** "ARCHIVE_MAX_PER_SECOND=1000,ARCHIVE_REDRIVE_INTERVAL_MILLIS=600000" */
+        private static Map<String, String> pairs(String text) {
+            Map<String, String> pairs = new TreeMap<>();
+            for (String pair : text.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    pairs.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                }
+            }
+            return pairs;
         }
 
         private static int number(Map<String, String> given, String name, int fallback) {
@@ -567,10 +760,12 @@ public final class ArchiveBenchmark {
 
         @Override
         public String toString() {
-            return "generations=" + generations + " x " + IMAGES_PER_GENERATION + " images of " + imageKiB
-                    + " KiB, concurrency=" + concurrency + ", warmup=" + warmup + " generations, large="
-                    + largeGenerations + " x " + largeMiB + " MiB, timeout=" + timeoutSeconds + " s/phase"
-                    + (jfr ? ", JFR on the bundle" : "");
+            return rounds + " rounds of " + generations + " generations x " + IMAGES_PER_GENERATION + " images of "
+                    + imageKiB + " KiB per side, concurrency " + concurrency + ", warm-up " + warmup
+                    + " generations, large " + largeGenerations + " x " + largeMiB + " MiB, timeout "
+                    + timeoutSeconds + " s per wait" + (jfr ? ", JFR on the bundle" : "")
+                    + (bundleEnv.isEmpty() ? "" : ", bundle environment " + bundleEnv)
+                    + (bareGet.equals("jdk") ? "" : ", bare GET with " + bareGet);
         }
     }
 }
