@@ -54,14 +54,7 @@ class ArchiveProcessIT {
     }
 
     private Map<String, String> environment(Path install) {
-        Map<String, String> env = new HashMap<>();
-        env.put("IDEOGRAM_JWKS_URL", ideogram.jwksUrl());
-        env.put("STORAGE_S3_BUCKET", BUCKET);
-        env.put("STORAGE_S3_ENDPOINT", s3.endpoint());
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
-        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
+        Map<String, String> env = BundleProcess.archivingTo(ideogram, s3, BUCKET);
         env.put("ARCHIVE_REDRIVE_INTERVAL_MILLIS", "500");
         // the killed process's claims lapse quickly, so the restarted one takes them over
         env.put("ARCHIVE_LEASE_SECONDS", "3");

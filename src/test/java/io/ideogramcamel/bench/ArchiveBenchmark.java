@@ -367,16 +367,8 @@ public final class ArchiveBenchmark {
     // ---------------------------------------------------------------- driving the bundle
 
     private Map<String, String> environment(Path install, boolean jfr) {
-        Map<String, String> env = new HashMap<>();
-        env.put("IDEOGRAM_JWKS_URL", ideogram.jwksUrl());
-        env.put("STORAGE_S3_BUCKET", BUNDLE_BUCKET);
+        Map<String, String> env = BundleProcess.archivingTo(ideogram, s3, BUNDLE_BUCKET);
         env.put("STORAGE_S3_PREFIX", BUNDLE_PREFIX);
-        env.put("STORAGE_S3_ENDPOINT", s3.endpoint());
-        env.put("AWS_ACCESS_KEY_ID", "bench");
-        env.put("AWS_SECRET_ACCESS_KEY", "bench");
-        env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
-        // the loopback image host speaks plain http, which the bundle refuses unless told
-        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
         env.put("ARCHIVE_CONCURRENCY", Integer.toString(settings.concurrency()));
         // the GC log gives the heap actually used, which RSS (heap + metaspace + code + threads) hides
         String options = "-Xlog:gc:file=" + install.resolve("gc.log");

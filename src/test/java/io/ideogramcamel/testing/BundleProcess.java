@@ -67,6 +67,23 @@ public final class BundleProcess implements AutoCloseable {
                 StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * The environment of a bundle that verifies against {@code ideogram}'s JWKS and archives into
+     * {@code bucket} on {@code s3}, fetching from loopback image hosts over plain http.
+     */
+    public static Map<String, String> archivingTo(IdeogramStandIn ideogram, S3ProxyServer s3, String bucket) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("IDEOGRAM_JWKS_URL", ideogram.jwksUrl());
+        env.put("STORAGE_S3_BUCKET", bucket);
+        env.put("STORAGE_S3_ENDPOINT", s3.endpoint());
+        // s3proxy runs with authorization none; the SDK's default chain still wants a key
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
+        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
+        return env;
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
