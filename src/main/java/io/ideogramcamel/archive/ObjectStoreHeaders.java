@@ -8,7 +8,7 @@ public final class ObjectStoreHeaders {
 
     public static final String CONTENT_LENGTH = "objectContentLength";
     public static final String CONTENT_TYPE = "objectContentType";
-    /** Camel counts redeliveries in these headers: clearing them would make retries endless. */
+    /** Camel's redelivery headers: clearing them mid-retry broke the retry bookkeeping in tests. */
     public static final String KEEP_REDELIVERY_STATE = "CamelRedelivery*";
 
     private ObjectStoreHeaders() {
