@@ -266,6 +266,37 @@ class WebhookReceiveTest extends BundleTestSupport {
     }
 
     @Test
+    void chunkedBodyOverTheLimitIs413EvenWithoutAContentLength() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        byte[] body = new byte[1024 * 1024 + 1];
+        java.util.Arrays.fill(body, (byte) ' ');
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(baseUrl() + "/webhooks/ideogram"))
+                .timeout(java.time.Duration.ofSeconds(20))
+                // an InputStream publisher has no length: the body goes out chunked
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
+        ideogram.sign(id, body).forEach(request::header);
+
+        HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(store().find(id)).isEmpty();
+    }
+
+    @Test
+    void signedEmptyBodyIs400() {
+        String id = IdeogramStandIn.newGenerationId();
+        byte[] body = new byte[0];
+
+        HttpResponse<String> response = deliver(ideogram.sign(id, body), body);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"error\":\"invalid_json\"}");
+        assertThat(store().find(id)).isEmpty();
+    }
+
+    @Test
     void formEncodedBodyIsNeverAccepted() {
         String id = IdeogramStandIn.newGenerationId();
         byte[] body = ("generation_id=" + id).getBytes(StandardCharsets.UTF_8);
