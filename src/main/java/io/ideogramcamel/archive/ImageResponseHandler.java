@@ -35,6 +35,7 @@ public class ImageResponseHandler implements Processor {
     private ObjectKeys objectKeys;
     private long maxBytes = 50L * 1024 * 1024;
     private int maxRedirects = 3;
+    private long maxSeconds = 240;
 
     public void setHostPolicy(ImageHostPolicy hostPolicy) {
         this.hostPolicy = hostPolicy;
@@ -50,6 +51,11 @@ public class ImageResponseHandler implements Processor {
 
     public void setMaxRedirects(int maxRedirects) {
         this.maxRedirects = maxRedirects;
+    }
+
+    /** Longest one image may take to arrive whole; keep it below archive.lease-seconds. */
+    public void setMaxSeconds(long maxSeconds) {
+        this.maxSeconds = maxSeconds;
     }
 
     @Override
@@ -110,7 +116,8 @@ public class ImageResponseHandler implements Processor {
         }
         String generationId = exchange.getProperty(io.ideogramcamel.GenerationExchange.GENERATION_ID, String.class);
         int index = exchange.getProperty(IMAGE_INDEX, Integer.class);
-        MeteredInputStream metered = new MeteredInputStream(body == null ? InputStream.nullInputStream() : body, maxBytes);
+        MeteredInputStream metered = new MeteredInputStream(body == null ? InputStream.nullInputStream() : body,
+                maxBytes, java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
         exchange.setProperty(IMAGE_FETCHED, true);
         exchange.setProperty(IMAGE_STREAM, metered);
         exchange.setProperty(IMAGE_CONTENT_TYPE, contentType);

@@ -17,11 +17,23 @@ public class MeteredInputStream extends FilterInputStream {
 
     private final MessageDigest sha256;
     private final long maxBytes;
+    private final long deadlineNanos;
     private long size;
 
     public MeteredInputStream(InputStream in, long maxBytes) {
+        this(in, maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxNanos how long the whole stream may take; past it a read fails. An archive holds a
+     *                 lease on its generation, and an image that trickles in for longer than the
+     *                 lease would let a second worker archive the same generation meanwhile.
+     */
+    public MeteredInputStream(InputStream in, long maxBytes, long maxNanos) {
         super(in);
         this.maxBytes = maxBytes;
+        long now = System.nanoTime();
+        this.deadlineNanos = maxNanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + maxNanos;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -31,6 +43,7 @@ public class MeteredInputStream extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
+        checkDeadline();
         int b = in.read();
         if (b >= 0) {
             count(1);
@@ -41,6 +54,7 @@ public class MeteredInputStream extends FilterInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
+        checkDeadline();
         int n = in.read(buffer, offset, length);
         if (n > 0) {
             count(n);
@@ -60,6 +74,12 @@ public class MeteredInputStream extends FilterInputStream {
         return false;
     }
 
+    private void checkDeadline() throws ImageTooSlowException {
+        if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
+            throw new ImageTooSlowException();
+        }
+    }
+
     private void count(int n) throws ImageTooLargeException {
         size += n;
         if (size > maxBytes) {
@@ -74,6 +94,13 @@ public class MeteredInputStream extends FilterInputStream {
     /** Hex sha256 of every byte read so far; call once, after the stream was read to its end. */
     public String sha256Hex() {
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** Transient like any other I/O failure: the image is tried again later, within the lease. */
+    public static class ImageTooSlowException extends IOException {
+        public ImageTooSlowException() {
+            super("image_too_slow", null);
+        }
     }
 
     /** An IOException so stream consumers (the S3 client, the file writer) stop and rethrow it. */
