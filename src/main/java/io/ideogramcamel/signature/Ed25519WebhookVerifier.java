@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.UrlSafeBase64;
 import io.ideogramcamel.webhook.WebhookRejectedException;
 import io.ideogramcamel.webhook.WebhookRejection;
 import org.apache.camel.Exchange;
@@ -23,7 +24,6 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  */
 public class Ed25519WebhookVerifier implements Processor {
 
-    static final int MAX_ID_LENGTH = 256;
     static final int MAX_TIMESTAMP_DIGITS = 12;
     static final int SIGNATURE_HEX_LENGTH = 2 * Ed25519.SIGNATURE_SIZE;
     static final int MAX_KEY_ID_LENGTH = 128;
@@ -98,7 +98,7 @@ public class Ed25519WebhookVerifier implements Processor {
             throw new WebhookRejectedException(WebhookRejection.MISSING_SIGNATURE_HEADERS);
         }
         byte[] signature = signatureHex.length() == SIGNATURE_HEX_LENGTH ? decodeHex(signatureHex) : null;
-        if (signature == null || !isUrlSafeBase64(id) || !isUrlSafeBase64(user) || !isDigits(timestamp)) {
+        if (signature == null || !UrlSafeBase64.isValid(id) || !UrlSafeBase64.isValid(user) || !isDigits(timestamp)) {
             throw new WebhookRejectedException(WebhookRejection.MALFORMED_SIGNATURE_HEADERS);
         }
         // Cheap refusals before hashing the body or touching a key.
@@ -228,28 +228,6 @@ public class Ed25519WebhookVerifier implements Processor {
 
     private static boolean isEmpty(String value) {
         return value == null || value.isEmpty();
-    }
-
-    /** URL-safe base64 ({@code [A-Za-z0-9_-]+}, at most two trailing '='), at most 256 chars. */
-    static boolean isUrlSafeBase64(String value) {
-        int length = value.length();
-        if (length > MAX_ID_LENGTH) {
-            return false;
-        }
-        int end = length;
-        while (end > 0 && length - end < 2 && value.charAt(end - 1) == '=') {
-            end--;
-        }
-        if (end == 0) {
-            return false;
-        }
-        for (int i = 0; i < end; i++) {
-            char c = value.charAt(i);
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static boolean isDigits(String value) {

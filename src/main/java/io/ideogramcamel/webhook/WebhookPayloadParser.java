@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.UrlSafeBase64;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -16,8 +17,6 @@ import org.apache.camel.Processor;
  */
 public class WebhookPayloadParser implements Processor {
 
-    /** Ideogram ids are URL-safe base64; anything else is refused before it reaches a key or a path. */
-    static final int MAX_ID_LENGTH = 256;
     /** Ideogram sends a timestamp; anything this long is not one, and the store refuses it. */
     static final int MAX_CREATED_LENGTH = 256;
 
@@ -46,7 +45,7 @@ public class WebhookPayloadParser implements Processor {
             throw new WebhookRejectedException(WebhookRejection.MISSING_GENERATION_ID);
         }
         String generationId = id.asText();
-        if (!isUrlSafeBase64(generationId)) {
+        if (!UrlSafeBase64.isValid(generationId)) {
             throw new WebhookRejectedException(WebhookRejection.INVALID_GENERATION_ID);
         }
         if (!generationId.equals(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class))) {
@@ -79,28 +78,5 @@ public class WebhookPayloadParser implements Processor {
         } catch (IOException e) {
             throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
         }
-    }
-
-    /** URL-safe base64 alphabet with at most two trailing '=' and a bounded length. */
-    public static boolean isUrlSafeBase64(String value) {
-        int length = value.length();
-        if (length == 0 || length > MAX_ID_LENGTH) {
-            return false;
-        }
-        int end = length;
-        while (end > 0 && length - end < 2 && value.charAt(end - 1) == '=') {
-            end--;
-        }
-        if (end == 0) {
-            return false;
-        }
-        for (int i = 0; i < end; i++) {
-            char c = value.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 }
