@@ -59,3 +59,51 @@ CREATE TABLE IF NOT EXISTS generation_image (
     PRIMARY KEY (generation_id, image_index),
     CHECK ((outcome = 'STORED' AND object_key IS NOT NULL) OR (outcome = 'REFUSED' AND refused_reason IS NOT NULL))
 );
+
+-- Added with submission and polling; ALTER so stores created before keep working.
+-- The submission a generation came from (null when it arrived by webhook without one).
+ALTER TABLE generation ADD COLUMN IF NOT EXISTS queued_id VARCHAR(64);
+-- Images asked for: while the row is SUBMITTED they take places in the in-flight budget.
+ALTER TABLE generation ADD COLUMN IF NOT EXISTS image_count INTEGER;
+
+-- POST /generations: one row per accepted request, from arrival until Ideogram has answered it.
+-- A request waits here (QUEUED) while the in-flight image budget is full, and leaves SENT with the
+-- generation_id Ideogram gave it. A request is never sent twice: a send whose outcome is unknown
+-- (timeout, crash mid-call) ends UNKNOWN, for a person to look at, not for a blind retry.
+CREATE TABLE IF NOT EXISTS submission (
+    -- the id the caller holds before Ideogram has given one (URL-safe base64, random)
+    queued_id       VARCHAR(64)   NOT NULL PRIMARY KEY,
+    -- the caller's Idempotency-Key header, if any: a repeat gets the first answer
+    idempotency_key VARCHAR(256)  UNIQUE,
+    -- the validated generate request, compact JSON, sent as the body
+    request         TEXT          NOT NULL,
+    image_count     INTEGER       NOT NULL CHECK (image_count > 0),
+    state           VARCHAR(16)   NOT NULL
+                    CHECK (state IN ('QUEUED', 'SENDING', 'SENT', 'FAILED', 'UNKNOWN')),
+    generation_id   VARCHAR(256),
+    -- a fixed token (insufficient_funds, prompt_rejected, submit_outcome_unknown...), never exception text
+    error           VARCHAR(64),
+    -- sends refused with 429 or not connected, for backoff
+    attempts        INTEGER       NOT NULL DEFAULT 0,
+    -- a QUEUED row is not sent before this (Retry-After); arrival order is kept all the same
+    next_attempt_at BIGINT,
+    -- the worker sending it (SENDING): a lapsed lease means the worker died mid-call
+    lease_owner     VARCHAR(128),
+    lease_until     BIGINT,
+    -- the first answer given to the caller, returned again for a repeated Idempotency-Key
+    answer_status   INTEGER,
+    answer_body     TEXT,
+    created_at      BIGINT        NOT NULL,
+    updated_at      BIGINT        NOT NULL
+);
+
+-- The dispatcher reads the head of the queue and the sends in progress: state, then arrival.
+CREATE INDEX IF NOT EXISTS submission_state_created ON submission (state, created_at);
+
+-- Whoever decides that a submission may be sent holds this row's lock for the decision, so two
+-- instances never both spend the last places of the budget.
+CREATE TABLE IF NOT EXISTS submit_budget (
+    id              INTEGER       NOT NULL PRIMARY KEY CHECK (id = 1)
+);
+
+INSERT INTO submit_budget (id) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM submit_budget WHERE id = 1)

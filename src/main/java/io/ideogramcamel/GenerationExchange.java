@@ -15,6 +15,21 @@ public final class GenerationExchange {
     /** The delivery's data[] array as compact JSON text. */
     public static final String IMAGES = "generationImages";
 
+    /** POST /generations: the validated request as compact JSON, the body sent to Ideogram. */
+    public static final String GENERATE_REQUEST = "generateRequest";
+    /** POST /generations: how many images the request asks for (its places in the budget). */
+    public static final String IMAGE_COUNT = "generateImageCount";
+    /** POST /generations: the submission row the answer is about (a store.Submission). */
+    public static final String SUBMISSION = "submission";
+    /** POST /generations: true when the Idempotency-Key was seen before (the first answer is replayed). */
+    public static final String REPEATED = "submissionRepeated";
+    /** The right to send one submission now (a store.SendClaim), or null. */
+    public static final String SEND_CLAIM = "sendClaim";
+    /** The poller's lease token on the generation it polls. */
+    public static final String POLL_LEASE = "pollLease";
+    /** Set to true by the poll when it accepted a result, so the route hints the archiver. */
+    public static final String ACCEPTED = "generationAccepted";
+
     private GenerationExchange() {
     }
 }

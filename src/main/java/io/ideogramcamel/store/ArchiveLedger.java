@@ -1,13 +1,11 @@
 package io.ideogramcamel.store;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -42,17 +40,9 @@ public class ArchiveLedger {
     /** The error recorded when a generation waited too long for its images to be fetched. */
     public static final String LINKS_EXPIRED = "links_expired";
 
-    private static final int MAX_ID_LENGTH = 256;
-    private static final int MAX_OWNER_LENGTH = 128;
     private static final int MAX_KEY_LENGTH = 1024;
     private static final int MAX_CONTENT_TYPE_LENGTH = 255;
     private static final int MAX_DUE_BATCH = 10_000;
-    /*
-     * Reasons end up in the status API and the manifest. A fixed token cannot carry a URL with its
-     * signature, a host name or a driver message; exception text can, so it is refused outright.
-     */
-    private static final Pattern REASON = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
-    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     /*
@@ -119,15 +109,13 @@ public class ArchiveLedger {
 
     private static final String COUNT_BY_STATE = "SELECT COUNT(*) FROM generation WHERE state = ?";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private GenerationStore store;
     private int leaseSeconds = 300;
     private int linksExpireAfterHours = 24;
     private int retryInitialDelaySeconds = 5;
     private int retryMaxDelaySeconds = 300;
     private int queryTimeoutSeconds = 10;
-    private volatile String instanceId = randomInstanceId();
+    private volatile String instanceId = StoreSql.randomInstanceId();
     private final AtomicLong claims = new AtomicLong();
 
     public void setStore(GenerationStore store) {
@@ -187,10 +175,7 @@ public class ArchiveLedger {
      * (a pod or host name). Random by default; instances sharing a database must not share it.
      */
     public void setInstanceId(String instanceId) {
-        if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
-            throw new IllegalArgumentException("instanceId must be 1 to 64 letters, digits, '.', '_' or '-'");
-        }
-        this.instanceId = instanceId;
+        this.instanceId = StoreSql.requireInstanceId(instanceId);
     }
 
     public String getInstanceId() {
@@ -585,12 +570,7 @@ public class ArchiveLedger {
 
     /** The delay before the next attempt when this many attempts have already been released. */
     long retryDelayMillis(int attemptsBefore) {
-        long max = retryMaxDelaySeconds * 1000L;
-        long delay = retryInitialDelaySeconds * 1000L;
-        for (int i = 0; i < attemptsBefore && delay < max; i++) {
-            delay *= 2;
-        }
-        return Math.min(delay, max);
+        return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
     }
 
     /*
@@ -619,11 +599,7 @@ public class ArchiveLedger {
     }
 
     private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        if (queryTimeoutSeconds > 0 && requireStore().dialect() == SqlDialect.POSTGRESQL) {
-            ps.setQueryTimeout(queryTimeoutSeconds);
-        }
-        return ps;
+        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
     }
 
     private GenerationStore requireStore() {
@@ -634,20 +610,15 @@ public class ArchiveLedger {
     }
 
     private static StoreUnavailableException unavailable(String what, SQLException e) {
-        LOG.warn("Archive ledger could not {}: {} (SQLState {})", what, e.getMessage(), e.getSQLState());
-        return new StoreUnavailableException("generation store unavailable");
+        return StoreSql.unavailable(LOG, what, e);
     }
 
     private static void requireId(String generationId) {
-        if (generationId == null || generationId.isEmpty() || generationId.length() > MAX_ID_LENGTH) {
-            throw new IllegalArgumentException("generation id must have 1 to " + MAX_ID_LENGTH + " characters");
-        }
+        StoreSql.requireId(generationId);
     }
 
     private static void requireOwner(String leaseOwner) {
-        if (leaseOwner == null || leaseOwner.isEmpty() || leaseOwner.length() > MAX_OWNER_LENGTH) {
-            throw new IllegalArgumentException("leaseOwner must be the token of a claim");
-        }
+        StoreSql.requireOwner(leaseOwner);
     }
 
     private static void requireIndex(int index) {
@@ -657,23 +628,10 @@ public class ArchiveLedger {
     }
 
     private static void requireReason(String reason) {
-        if (reason == null || !REASON.matcher(reason).matches()) {
-            throw new IllegalArgumentException("reason must be a fixed token: up to 64 letters, digits, '_', '.', ':' "
-                    + "or '-'");
-        }
+        StoreSql.requireReason(reason);
     }
 
     private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("Rollback failed: {}", e.toString());
-        }
-    }
-
-    private static String randomInstanceId() {
-        byte[] bytes = new byte[6];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        StoreSql.rollbackQuietly(LOG, c);
     }
 }

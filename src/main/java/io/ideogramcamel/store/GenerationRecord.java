@@ -17,6 +17,7 @@ package io.ideogramcamel.store;
  * @param submittedAt   when it was submitted to Ideogram from here (null if it arrived unsolicited)
  * @param receivedAt    when the result was accepted (state RECEIVED)
  * @param updatedAt     the last change to the row
+ * @param queuedId      the submission it came from (POST /generations), or null
  */
 public record GenerationRecord(
         String generationId,
@@ -31,5 +32,6 @@ public record GenerationRecord(
         Long nextAttemptAt,
         Long submittedAt,
         Long receivedAt,
-        long updatedAt) {
+        long updatedAt,
+        String queuedId) {
 }

@@ -42,9 +42,14 @@ public class GenerationStore {
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_CREATED_LENGTH = 256;
     private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*(\\d+)");
-    private static final String SELECT_ONE = "SELECT generation_id, state, source, created, images, error, attempts, "
-            + "lease_owner, lease_until, next_attempt_at, submitted_at, received_at, updated_at "
-            + "FROM generation WHERE generation_id = ?";
+    private static final String SELECT_ROWS = "SELECT generation_id, state, source, created, images, error, attempts, "
+            + "lease_owner, lease_until, next_attempt_at, submitted_at, received_at, updated_at, queued_id "
+            + "FROM generation";
+    private static final String SELECT_BY_ID = SELECT_ROWS + " WHERE generation_id = ?";
+    /* Newest changes first; served by the state index's equality part, then a sort of that state's rows. */
+    private static final String SELECT_BY_STATE = SELECT_ROWS + " WHERE state = ? ORDER BY updated_at DESC "
+            + "FETCH FIRST ? ROWS ONLY";
+    private static final int MAX_LIST = 500;
 
     private String jdbcUrl = DEFAULT_JDBC_URL;
     private String username;
@@ -208,11 +213,35 @@ public class GenerationStore {
      */
     public Optional<GenerationRecord> find(String generationId) {
         try (Connection c = openConnection();
-                PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
+                PreparedStatement ps = c.prepareStatement(SELECT_BY_ID)) {
             ps.setString(1, generationId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(toRecord(rs)) : Optional.empty();
             }
+        } catch (SQLException e) {
+            LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
+            throw new StoreUnavailableException("generation store unavailable");
+        }
+    }
+
+    /**
+     * The generations in a state, most recently changed first, at most {@code limit} (capped at 500):
+     * for operators asking "what failed?".
+     *
+     * @throws StoreUnavailableException if the database cannot be read
+     */
+    public List<GenerationRecord> listByState(GenerationState state, int limit) {
+        List<GenerationRecord> rows = new ArrayList<>();
+        try (Connection c = openConnection();
+                PreparedStatement ps = c.prepareStatement(SELECT_BY_STATE)) {
+            ps.setString(1, state.name());
+            ps.setInt(2, Math.max(0, Math.min(limit, MAX_LIST)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(toRecord(rs));
+                }
+            }
+            return rows;
         } catch (SQLException e) {
             LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
             throw new StoreUnavailableException("generation store unavailable");
@@ -359,7 +388,8 @@ public class GenerationStore {
                 nullableLong(rs, "next_attempt_at"),
                 nullableLong(rs, "submitted_at"),
                 nullableLong(rs, "received_at"),
-                rs.getLong("updated_at"));
+                rs.getLong("updated_at"),
+                rs.getString("queued_id"));
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {

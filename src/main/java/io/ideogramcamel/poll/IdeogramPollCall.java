@@ -1,0 +1,147 @@
+package io.ideogramcamel.poll;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.IdeogramResponses;
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.PollLedger;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll of a SUBMITTED generation ({@code GET /v1/generations/{id}}): where it goes, and what the
+ * answer means. A completed result takes the webhook's own accept path with source {@code poll},
+ * so a generation found both ways is accepted, and archived, once.
+ *
+ * <p>A 429 pauses this instance's polling until its Retry-After has passed: Ideogram's limit
+ * (1,000 requests per 10 s) is per organisation, so the rest of the tick would only be refused too.
+ */
+public class IdeogramPollCall {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdeogramPollCall.class);
+    /* failure_reason is Ideogram's text; only a plain token of it is kept, anything else is generalised. */
+    private static final Pattern TOKEN = Pattern.compile("[a-z0-9_]{1,48}");
+
+    private GenerationStore store;
+    private PollLedger ledger;
+    private String apiUrl = "https://api.ideogram.ai";
+    private String pollPath = "/v1/generations/";
+    private long pauseSecondsWithoutRetryAfter = 10;
+    private volatile long pausedUntil;
+
+    public void setStore(GenerationStore store) {
+        this.store = store;
+    }
+
+    public void setLedger(PollLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    public void setApiUrl(String apiUrl) {
+        this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
+    }
+
+    /** The path before the generation id, e.g. {@code /v1/generations/}. */
+    public void setPollPath(String pollPath) {
+        String p = pollPath.startsWith("/") ? pollPath : "/" + pollPath;
+        this.pollPath = p.endsWith("/") ? p : p + "/";
+    }
+
+    /** How long a 429 without Retry-After pauses polling. */
+    public void setPauseSecondsWithoutRetryAfter(long pauseSecondsWithoutRetryAfter) {
+        this.pauseSecondsWithoutRetryAfter = pauseSecondsWithoutRetryAfter;
+    }
+
+    /** The generation's poll URL; ids are URL-safe base64, so they need no escaping. */
+    public String uri(String generationId) {
+        return apiUrl + pollPath + generationId;
+    }
+
+    /** True while a 429 asks this instance to wait. */
+    public boolean isPaused() {
+        return System.currentTimeMillis() < pausedUntil;
+    }
+
+    /**
+     * Reads Ideogram's answer into the generation's next state; sets pollOutcome (and
+     * generationAccepted). Does nothing when the call failed and its failure was recorded already.
+     */
+    public void recordResponse(Exchange exchange) {
+        if (exchange.getProperty("pollOutcome") != null) {
+            return;
+        }
+        String id = exchange.getProperty(GenerationExchange.GENERATION_ID, String.class);
+        String lease = exchange.getProperty(GenerationExchange.POLL_LEASE, String.class);
+        int status = IdeogramResponses.status(exchange);
+        JsonNode body = IdeogramResponses.jsonBody(exchange);
+        String outcome;
+        if (status == 200 && body != null) {
+            String state = IdeogramResponses.text(body, "status");
+            if ("completed".equals(state)) {
+                outcome = accept(exchange, id, body);
+            } else if ("failed".equals(state)) {
+                ledger.markFailed(id, lease, failureReason(body));
+                outcome = "failed";
+            } else {
+                ledger.pollLater(id, lease, -1, "pending");
+                outcome = "pending";
+            }
+        } else if (status == 429) {
+            long retryAfter = IdeogramResponses.retryAfterSeconds(exchange);
+            pausedUntil = System.currentTimeMillis()
+                    + 1000L * (retryAfter >= 0 ? retryAfter : pauseSecondsWithoutRetryAfter);
+            ledger.pollLater(id, lease, retryAfter, "rate_limited");
+            outcome = "rate_limited";
+        } else if (status == 404) {
+            // Ideogram does not know it (any more): polling again cannot change that.
+            ledger.markFailed(id, lease, "unknown_at_ideogram");
+            outcome = "failed";
+        } else {
+            // 401, 5xx, a malformed answer: may pass; the generation stays SUBMITTED until it expires.
+            ledger.pollLater(id, lease, -1, "poll_http_" + status);
+            outcome = "retry";
+        }
+        exchange.setProperty("pollOutcome", outcome);
+    }
+
+    /** The call itself failed (no connection, timeout): poll again later. */
+    public void recordCallFailed(Exchange exchange) {
+        ledger.pollLater(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
+                exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), -1, "poll_unreachable");
+        exchange.setProperty("pollOutcome", "retry");
+    }
+
+    private String accept(Exchange exchange, String id, JsonNode body) {
+        JsonNode data = body.get("data");
+        if (data != null && !data.isNull() && !data.isArray()) {
+            ledger.pollLater(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
+                    exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), -1, "invalid_poll_response");
+            return "retry";
+        }
+        String created = IdeogramResponses.text(body, "created");
+        if (created != null && created.length() > 256) {
+            created = null;
+        }
+        boolean accepted = store.acceptReceived(id, "poll", created, data == null || data.isNull() ? "[]" : data.toString());
+        exchange.setProperty(GenerationExchange.ACCEPTED, accepted);
+        if (!accepted) {
+            LOG.debug("poll found generation {} completed, but its webhook was accepted first", id);
+        }
+        return accepted ? "completed" : "duplicate";
+    }
+
+    static String failureReason(JsonNode body) {
+        String reason = IdeogramResponses.text(body, "failure_reason");
+        if (reason != null) {
+            String token = reason.trim().toLowerCase(Locale.ROOT).replace(' ', '_');
+            if (TOKEN.matcher(token).matches()) {
+                return "ideogram_" + token;
+            }
+        }
+        return "ideogram_failed";
+    }
+}

@@ -1,0 +1,258 @@
+package io.ideogramcamel.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poller's side of the store: which SUBMITTED generations are due for a poll, who is polling
+ * each (a lease, so two instances never poll one generation at once), and what the poll found
+ * when it was not a result (a result goes through {@link GenerationStore#acceptReceived}, the
+ * webhook's own accept path, with source {@code poll}). It shares the store's pool and schema.
+ */
+public class PollLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollLedger.class);
+
+    /** The error of a generation still not complete when its result links would have expired. */
+    public static final String EXPIRED = "expired";
+
+    private static final int MAX_DUE_BATCH = 10_000;
+
+    /* One range read of the (state, next_attempt_at) index, however many rows wait further out. */
+    private static final String FIND_DUE = "SELECT generation_id FROM generation "
+            + "WHERE state = 'SUBMITTED' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+            + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
+
+    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = ?, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < ?) "
+            + "AND next_attempt_at <= ? AND (submitted_at IS NULL OR submitted_at >= ?)";
+
+    private static final String EXPIRE = "UPDATE generation SET state = 'FAILED', error = '" + EXPIRED + "', "
+            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < ?) "
+            + "AND submitted_at < ?";
+
+    private static final String POLL_LATER = "UPDATE generation SET attempts = attempts + 1, error = ?, "
+            + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
+
+    private static final String FAIL = "UPDATE generation SET state = 'FAILED', error = ?, lease_owner = NULL, "
+            + "lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
+
+    private static final String ATTEMPTS = "SELECT attempts FROM generation WHERE generation_id = ?";
+
+    private GenerationStore store;
+    private int leaseSeconds = 60;
+    private int expireAfterHours = 24;
+    private int retryInitialDelaySeconds = 30;
+    private int retryMaxDelaySeconds = 600;
+    private int queryTimeoutSeconds = 10;
+    private volatile String instanceId = StoreSql.randomInstanceId();
+    private final AtomicLong claims = new AtomicLong();
+
+    public void setStore(GenerationStore store) {
+        this.store = store;
+    }
+
+    /** Longer than one poll call may take; a crashed poller's generations wait this long. */
+    public void setLeaseSeconds(int leaseSeconds) {
+        if (leaseSeconds < 1) {
+            throw new IllegalArgumentException("leaseSeconds must be at least 1");
+        }
+        this.leaseSeconds = leaseSeconds;
+    }
+
+    /** A generation submitted longer ago than this, and still not complete, is FAILED (expired). */
+    public void setExpireAfterHours(int expireAfterHours) {
+        if (expireAfterHours < 1) {
+            throw new IllegalArgumentException("expireAfterHours must be at least 1");
+        }
+        this.expireAfterHours = expireAfterHours;
+    }
+
+    /** The wait after a pending answer (or a failed call); it doubles per attempt up to the max. */
+    public void setRetryInitialDelaySeconds(int retryInitialDelaySeconds) {
+        if (retryInitialDelaySeconds < 0) {
+            throw new IllegalArgumentException("retryInitialDelaySeconds must not be negative");
+        }
+        this.retryInitialDelaySeconds = retryInitialDelaySeconds;
+    }
+
+    public void setRetryMaxDelaySeconds(int retryMaxDelaySeconds) {
+        if (retryMaxDelaySeconds < 0) {
+            throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
+        }
+        this.retryMaxDelaySeconds = retryMaxDelaySeconds;
+    }
+
+    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
+        if (queryTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
+        }
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+    }
+
+    /** The prefix of this process's lease tokens (a pod or host name); random by default. */
+    public void setInstanceId(String instanceId) {
+        this.instanceId = StoreSql.requireInstanceId(instanceId);
+    }
+
+    /**
+     * Ids of SUBMITTED generations due for a poll and not leased by a live poller, the longest due
+     * first. List, then {@link #claimForPoll claim} each: another instance may take one first.
+     */
+    public List<String> findDueForPoll(int limit) {
+        List<String> ids = new ArrayList<>();
+        if (limit < 1) {
+            return ids;
+        }
+        long now = System.currentTimeMillis();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, FIND_DUE)) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setInt(3, Math.min(limit, MAX_DUE_BATCH));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw unavailable("list generations due for a poll", e);
+        }
+    }
+
+    /**
+     * Leases a due SUBMITTED generation to this poller. One submitted longer ago than
+     * expireAfterHours is not claimed: it becomes FAILED ({@value #EXPIRED}) if nobody holds it.
+     *
+     * @return the lease token to show afterwards, or null: not SUBMITTED any more, not due, held by
+     *         another poller, or expired
+     */
+    public String claimForPoll(String generationId) {
+        StoreSql.requireId(generationId);
+        long now = System.currentTimeMillis();
+        long expiredBefore = now - expireAfterHours * 3_600_000L;
+        String owner = instanceId + ":p" + claims.incrementAndGet();
+        try (Connection c = connection()) {
+            try (PreparedStatement ps = prepare(c, CLAIM)) {
+                ps.setString(1, owner);
+                ps.setLong(2, now + leaseSeconds * 1000L);
+                ps.setLong(3, now);
+                ps.setString(4, generationId);
+                ps.setLong(5, now);
+                ps.setLong(6, now);
+                ps.setLong(7, expiredBefore);
+                if (ps.executeUpdate() > 0) {
+                    return owner;
+                }
+            }
+            try (PreparedStatement ps = prepare(c, EXPIRE)) {
+                ps.setLong(1, now);
+                ps.setString(2, generationId);
+                ps.setLong(3, now);
+                ps.setLong(4, expiredBefore);
+                if (ps.executeUpdate() > 0) {
+                    LOG.info("Generation {} FAILED: still not complete {} h after it was submitted", generationId,
+                            expireAfterHours);
+                }
+            }
+            return null;
+        } catch (SQLException e) {
+            throw unavailable("claim a generation for a poll", e);
+        }
+    }
+
+    /**
+     * Not done yet (pending), or the call failed for a reason that may pass: poll again later, after
+     * Ideogram's Retry-After or the doubling backoff.
+     *
+     * @param retryAfterSeconds Retry-After, or negative for the backoff
+     * @param reason            a fixed token: {@code pending}, {@code rate_limited}, {@code poll_http_503}...
+     * @return false if the lease was lost or the generation is no longer SUBMITTED
+     */
+    public boolean pollLater(String generationId, String leaseOwner, long retryAfterSeconds, String reason) {
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
+        StoreSql.requireReason(reason);
+        long now = System.currentTimeMillis();
+        try (Connection c = connection()) {
+            long delay = retryAfterSeconds >= 0
+                    ? Math.min(retryAfterSeconds, 3600) * 1000L
+                    : backoffMillis(attempts(c, generationId));
+            try (PreparedStatement ps = prepare(c, POLL_LATER)) {
+                ps.setString(1, reason);
+                ps.setLong(2, now + delay);
+                ps.setLong(3, now);
+                ps.setString(4, generationId);
+                ps.setString(5, leaseOwner);
+                return ps.executeUpdate() > 0;
+            }
+        } catch (SQLException e) {
+            throw unavailable("reschedule a poll", e);
+        }
+    }
+
+    /**
+     * Ideogram says the generation failed (or does not know it): SUBMITTED → FAILED with the reason.
+     *
+     * @return false if the lease was lost or the generation is no longer SUBMITTED
+     */
+    public boolean markFailed(String generationId, String leaseOwner, String reason) {
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
+        StoreSql.requireReason(reason);
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, FAIL)) {
+            ps.setString(1, reason);
+            ps.setLong(2, System.currentTimeMillis());
+            ps.setString(3, generationId);
+            ps.setString(4, leaseOwner);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable("fail a generation", e);
+        }
+    }
+
+    long backoffMillis(int attemptsBefore) {
+        return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
+    }
+
+    private int attempts(Connection c, String generationId) throws SQLException {
+        try (PreparedStatement ps = prepare(c, ATTEMPTS)) {
+            ps.setString(1, generationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        return requireStore().connection();
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
+    }
+
+    private GenerationStore requireStore() {
+        if (store == null) {
+            throw new IllegalStateException("PollLedger needs a store");
+        }
+        return store;
+    }
+
+    private static StoreUnavailableException unavailable(String what, SQLException e) {
+        return StoreSql.unavailable(LOG, what, e);
+    }
+}

@@ -1,0 +1,103 @@
+package io.ideogramcamel.store;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+
+/** The plumbing every ledger of the store shares: statements, failures, argument checks. */
+final class StoreSql {
+
+    static final int MAX_ID_LENGTH = 256;
+    static final int MAX_OWNER_LENGTH = 128;
+
+    /*
+     * Reasons end up in the status API and the manifest. A fixed token cannot carry a URL with its
+     * signature, a host name or a driver message; exception text can, so it is refused outright.
+     */
+    private static final Pattern REASON = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private StoreSql() {
+    }
+
+    /**
+     * A statement with a query timeout on PostgreSQL, so a row lock or a stalled server fails the call
+     * as unavailable. Not on H2, where a query timeout is a session setting that would stay on the
+     * pooled connection, and H2's own lock timeout bounds the waits.
+     */
+    static PreparedStatement prepare(GenerationStore store, Connection c, String sql, int queryTimeoutSeconds)
+            throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        if (queryTimeoutSeconds > 0 && store.dialect() == SqlDialect.POSTGRESQL) {
+            ps.setQueryTimeout(queryTimeoutSeconds);
+        }
+        return ps;
+    }
+
+    /** Logs the driver's message here, once, and gives the caller a fixed one. */
+    static StoreUnavailableException unavailable(Logger log, String what, SQLException e) {
+        log.warn("Store could not {}: {} (SQLState {})", what, e.getMessage(), e.getSQLState());
+        return new StoreUnavailableException("generation store unavailable");
+    }
+
+    static void rollbackQuietly(Logger log, Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Rollback failed: {}", e.toString());
+        }
+    }
+
+    static void requireId(String generationId) {
+        if (generationId == null || generationId.isEmpty() || generationId.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("generation id must have 1 to " + MAX_ID_LENGTH + " characters");
+        }
+    }
+
+    static void requireOwner(String leaseOwner) {
+        if (leaseOwner == null || leaseOwner.isEmpty() || leaseOwner.length() > MAX_OWNER_LENGTH) {
+            throw new IllegalArgumentException("leaseOwner must be the token of a claim");
+        }
+    }
+
+    static void requireReason(String reason) {
+        if (reason == null || !REASON.matcher(reason).matches()) {
+            throw new IllegalArgumentException("reason must be a fixed token: up to 64 letters, digits, '_', '.', ':' "
+                    + "or '-'");
+        }
+    }
+
+    static String requireInstanceId(String instanceId) {
+        if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
+            throw new IllegalArgumentException("instanceId must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        return instanceId;
+    }
+
+    static String randomInstanceId() {
+        byte[] bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The wait before the next attempt: initial, doubled per earlier attempt, capped at max. */
+    static long doublingDelayMillis(int initialSeconds, int maxSeconds, int attemptsBefore) {
+        long max = maxSeconds * 1000L;
+        long delay = initialSeconds * 1000L;
+        for (int i = 0; i < attemptsBefore && delay < max; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, max);
+    }
+
+    /** SQLState class 23: the row broke a constraint (here: a unique key already taken). */
+    static boolean isConstraintViolation(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+}

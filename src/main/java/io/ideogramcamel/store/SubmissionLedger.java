@@ -1,0 +1,577 @@
+package io.ideogramcamel.store;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The submitter's side of the store: requests to POST /generations, the in-flight image budget, and
+ * what became of each send. It shares the {@link GenerationStore}'s pool and schema.
+ *
+ * <p>Why a queue in the database: Ideogram runs at most a few images per account at once (10 by
+ * default) and answers 429 above that, so a burst of requests must wait somewhere that survives a
+ * restart and is shared by every instance. The decision "this one may go now" is taken under the
+ * lock of the single {@code submit_budget} row, so two instances never both spend the last places;
+ * the HTTP call itself runs outside any transaction, guarded by a lease.
+ *
+ * <p>Why never a resend: Ideogram has no idempotency key, so a second call bills a second
+ * generation. Only answers that prove nothing ran (429, a connection that never opened) put a
+ * request back in the queue. A send whose answer never came, or whose sender died, ends UNKNOWN.
+ */
+public class SubmissionLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubmissionLedger.class);
+
+    /** The error of a send whose worker died mid-call (its lease lapsed). */
+    public static final String SEND_INTERRUPTED = "send_interrupted";
+    /** The error of a request that can never fit the budget (it was lowered after it was queued). */
+    public static final String OVER_BUDGET = "over_inflight_budget";
+
+    private static final int MAX_KEY_LENGTH = 256;
+    private static final int MAX_LIST = 500;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static final String COLUMNS = "queued_id, idempotency_key, request, image_count, state, generation_id, "
+            + "error, answer_status, answer_body, created_at, updated_at";
+
+    private static final String INSERT = "INSERT INTO submission (queued_id, idempotency_key, request, image_count, "
+            + "state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?)";
+
+    private static final String LOCK_BUDGET = "SELECT id FROM submit_budget WHERE id = 1 FOR UPDATE";
+
+    /* Arrival order, read from the (state, created_at) index; the id breaks ties between instances. */
+    private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts "
+            + "FROM submission WHERE state = 'QUEUED' ORDER BY created_at, queued_id FETCH FIRST 1 ROWS ONLY";
+
+    private static final String INFLIGHT_SUBMITTED = "SELECT COALESCE(SUM(image_count), 0) FROM generation "
+            + "WHERE state = 'SUBMITTED' AND image_count IS NOT NULL";
+
+    /* A send in progress, or one whose outcome is unknown (it may be running at Ideogram), for a while. */
+    private static final String INFLIGHT_SENDING = "SELECT COALESCE(SUM(image_count), 0) FROM submission "
+            + "WHERE state = 'SENDING' OR (state = 'UNKNOWN' AND updated_at > ?)";
+
+    private static final String START_SENDING = "UPDATE submission SET state = 'SENDING', lease_owner = ?, "
+            + "lease_until = ?, updated_at = ? WHERE queued_id = ? AND state = 'QUEUED'";
+
+    /*
+     * UNKNOWN too: a call that outlived its lease was given up by the sweeper, but if Ideogram's
+     * answer still arrives it is the truth, and the generation must not be lost.
+     */
+    private static final String MARK_SENT = "UPDATE submission SET state = 'SENT', generation_id = ?, error = NULL, "
+            + "lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "WHERE queued_id = ? AND ((state = 'SENDING' AND lease_owner = ?) OR state = 'UNKNOWN')";
+
+    /* Due for its first poll after pollAfterSeconds; the webhook normally arrives before. */
+    private static final String INSERT_SUBMITTED = "INSERT INTO generation (generation_id, state, queued_id, "
+            + "image_count, attempts, next_attempt_at, submitted_at, updated_at) "
+            + "SELECT ?, 'SUBMITTED', ?, ?, 0, ?, ?, ? WHERE NOT EXISTS "
+            + "(SELECT 1 FROM generation WHERE generation_id = ?)";
+
+    /* The webhook was faster than our own bookkeeping: the row exists; only say where it came from. */
+    private static final String LINK_EXISTING = "UPDATE generation SET queued_id = ?, "
+            + "submitted_at = COALESCE(submitted_at, ?) WHERE generation_id = ? AND queued_id IS NULL";
+
+    private static final String REQUEUE = "UPDATE submission SET state = 'QUEUED', attempts = attempts + 1, "
+            + "error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "WHERE queued_id = ? AND state = 'SENDING' AND lease_owner = ?";
+
+    private static final String END_SENDING = "UPDATE submission SET state = ?, error = ?, lease_owner = NULL, "
+            + "lease_until = NULL, updated_at = ? WHERE queued_id = ? AND state = 'SENDING' AND lease_owner = ?";
+
+    private static final String FAIL_QUEUED = "UPDATE submission SET state = 'FAILED', error = ?, updated_at = ? "
+            + "WHERE queued_id = ? AND state = 'QUEUED'";
+
+    private static final String EXPIRE_SENDING = "UPDATE submission SET state = 'UNKNOWN', error = '"
+            + SEND_INTERRUPTED + "', lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "WHERE state = 'SENDING' AND lease_until < ?";
+
+    private static final String RECORD_ANSWER = "UPDATE submission SET answer_status = ?, answer_body = ? "
+            + "WHERE queued_id = ? AND answer_status IS NULL";
+
+    private static final String FIND = "SELECT " + COLUMNS + " FROM submission WHERE queued_id = ?";
+    private static final String FIND_BY_KEY = "SELECT " + COLUMNS + " FROM submission WHERE idempotency_key = ?";
+    private static final String LIST = "SELECT " + COLUMNS + " FROM submission WHERE state = ? "
+            + "ORDER BY created_at DESC FETCH FIRST ? ROWS ONLY";
+
+    private GenerationStore store;
+    private int maxInflightImages = 10;
+    private int sendLeaseSeconds = 120;
+    private int unknownHoldsBudgetSeconds = 600;
+    private int pollAfterSeconds = 120;
+    private int retryInitialDelaySeconds = 2;
+    private int retryMaxDelaySeconds = 60;
+    private int queryTimeoutSeconds = 10;
+    private volatile String instanceId = StoreSql.randomInstanceId();
+    private final AtomicLong claims = new AtomicLong();
+
+    public void setStore(GenerationStore store) {
+        this.store = store;
+    }
+
+    /** Ideogram's per-account limit of images running at once (10 unless Ideogram raised it). */
+    public void setMaxInflightImages(int maxInflightImages) {
+        if (maxInflightImages < 1) {
+            throw new IllegalArgumentException("maxInflightImages must be at least 1");
+        }
+        this.maxInflightImages = maxInflightImages;
+    }
+
+    public int getMaxInflightImages() {
+        return maxInflightImages;
+    }
+
+    /** Longer than the HTTP call may take: a SENDING row older than this lost its worker. */
+    public void setSendLeaseSeconds(int sendLeaseSeconds) {
+        if (sendLeaseSeconds < 1) {
+            throw new IllegalArgumentException("sendLeaseSeconds must be at least 1");
+        }
+        this.sendLeaseSeconds = sendLeaseSeconds;
+    }
+
+    /**
+     * How long a send with an unknown outcome keeps its places in the budget: it may be running at
+     * Ideogram, and taking the places back at once could push the account over its limit.
+     */
+    public void setUnknownHoldsBudgetSeconds(int unknownHoldsBudgetSeconds) {
+        if (unknownHoldsBudgetSeconds < 0) {
+            throw new IllegalArgumentException("unknownHoldsBudgetSeconds must not be negative");
+        }
+        this.unknownHoldsBudgetSeconds = unknownHoldsBudgetSeconds;
+    }
+
+    /** A sent generation is first polled this long after it was sent, if no webhook came by then. */
+    public void setPollAfterSeconds(int pollAfterSeconds) {
+        if (pollAfterSeconds < 0) {
+            throw new IllegalArgumentException("pollAfterSeconds must not be negative");
+        }
+        this.pollAfterSeconds = pollAfterSeconds;
+    }
+
+    /** The wait after a 429 without Retry-After (or a refused connection); it doubles per attempt. */
+    public void setRetryInitialDelaySeconds(int retryInitialDelaySeconds) {
+        if (retryInitialDelaySeconds < 0) {
+            throw new IllegalArgumentException("retryInitialDelaySeconds must not be negative");
+        }
+        this.retryInitialDelaySeconds = retryInitialDelaySeconds;
+    }
+
+    public void setRetryMaxDelaySeconds(int retryMaxDelaySeconds) {
+        if (retryMaxDelaySeconds < 0) {
+            throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
+        }
+        this.retryMaxDelaySeconds = retryMaxDelaySeconds;
+    }
+
+    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
+        if (queryTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
+        }
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+    }
+
+    /** The prefix of this process's lease tokens (a pod or host name); random by default. */
+    public void setInstanceId(String instanceId) {
+        this.instanceId = StoreSql.requireInstanceId(instanceId);
+    }
+
+    /** The outcome of {@link #enqueue}: the row, and whether it existed already under the same key. */
+    public record Enqueued(Submission submission, boolean repeated) {
+    }
+
+    /**
+     * Records a validated request as QUEUED, due at once. With an idempotency key that is already
+     * taken nothing is written and the existing row is returned ({@code repeated} true).
+     *
+     * @param idempotencyKey the caller's key (1 to 256 characters), or null
+     * @param request        the validated request as compact JSON
+     * @param imageCount     images asked for, at least 1
+     * @throws StoreUnavailableException if the database cannot be used; nothing was recorded
+     */
+    public Enqueued enqueue(String idempotencyKey, String request, int imageCount) {
+        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_KEY_LENGTH)) {
+            throw new IllegalArgumentException("idempotency key must have 1 to " + MAX_KEY_LENGTH + " characters");
+        }
+        if (request == null || imageCount < 1) {
+            throw new IllegalArgumentException("a request and at least one image are required");
+        }
+        long now = System.currentTimeMillis();
+        String queuedId = newQueuedId();
+        try (Connection c = connection()) {
+            try (PreparedStatement ps = prepare(c, INSERT)) {
+                ps.setString(1, queuedId);
+                JdbcParameters.setNullableString(ps, 2, idempotencyKey);
+                ps.setString(3, request);
+                ps.setInt(4, imageCount);
+                ps.setLong(5, now);
+                ps.setLong(6, now);
+                ps.setLong(7, now);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (idempotencyKey == null || !StoreSql.isConstraintViolation(e)) {
+                    throw e;
+                }
+                Optional<Submission> first = findOne(c, FIND_BY_KEY, idempotencyKey);
+                if (first.isEmpty()) {
+                    throw e;
+                }
+                return new Enqueued(first.get(), true);
+            }
+            return new Enqueued(findOne(c, FIND, queuedId).orElseThrow(), false);
+        } catch (SQLException e) {
+            throw unavailable("queue a submission", e);
+        }
+    }
+
+    /**
+     * Takes the head of the queue for sending if it is due and its images fit the budget.
+     *
+     * @param onlyQueuedId take it only if the head is this submission (the caller's own request, sent
+     *                     while the caller waits), or null for whichever is first in line
+     * @return the claim, or null: the queue is empty, the head is another submission or not due yet
+     *         (a Retry-After), or the budget is full
+     * @throws StoreUnavailableException if the database cannot be used; nothing was claimed
+     */
+    public SendClaim claimHead(String onlyQueuedId) {
+        long now = System.currentTimeMillis();
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                SendClaim claim = claimHead(c, onlyQueuedId, now);
+                c.commit();
+                return claim;
+            } catch (SQLException | RuntimeException e) {
+                StoreSql.rollbackQuietly(LOG, c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable("claim a submission", e);
+        }
+    }
+
+    private SendClaim claimHead(Connection c, String onlyQueuedId, long now) throws SQLException {
+        try (PreparedStatement ps = prepare(c, LOCK_BUDGET); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("submit_budget row is missing", "55000");
+            }
+        }
+        String queuedId;
+        String request;
+        int imageCount;
+        long notBefore;
+        int attempts;
+        try (PreparedStatement ps = prepare(c, HEAD); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            queuedId = rs.getString(1);
+            request = rs.getString(2);
+            imageCount = rs.getInt(3);
+            notBefore = rs.getLong(4);
+            attempts = rs.getInt(5);
+        }
+        if (imageCount > maxInflightImages) {
+            // It could only block everyone behind it for ever.
+            try (PreparedStatement ps = prepare(c, FAIL_QUEUED)) {
+                ps.setString(1, OVER_BUDGET);
+                ps.setLong(2, now);
+                ps.setString(3, queuedId);
+                ps.executeUpdate();
+            }
+            LOG.warn("Submission {} FAILED: it asks {} images, more than the budget of {}", queuedId, imageCount,
+                    maxInflightImages);
+            return null;
+        }
+        if ((onlyQueuedId != null && !onlyQueuedId.equals(queuedId)) || notBefore > now) {
+            return null;
+        }
+        if (inflightImages(c, now) + imageCount > maxInflightImages) {
+            return null;
+        }
+        String owner = instanceId + ":s" + claims.incrementAndGet();
+        try (PreparedStatement ps = prepare(c, START_SENDING)) {
+            ps.setString(1, owner);
+            ps.setLong(2, now + sendLeaseSeconds * 1000L);
+            ps.setLong(3, now);
+            ps.setString(4, queuedId);
+            if (ps.executeUpdate() == 0) {
+                return null;
+            }
+        }
+        return new SendClaim(queuedId, owner, request, imageCount, attempts);
+    }
+
+    /** Images submitted (or being sent) and not yet completed or failed, as the budget counts them. */
+    public int inflightImages() {
+        try (Connection c = connection()) {
+            return inflightImages(c, System.currentTimeMillis());
+        } catch (SQLException e) {
+            throw unavailable("count in-flight images", e);
+        }
+    }
+
+    private int inflightImages(Connection c, long now) throws SQLException {
+        long total = 0;
+        try (PreparedStatement ps = prepare(c, INFLIGHT_SUBMITTED); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            total += rs.getLong(1);
+        }
+        try (PreparedStatement ps = prepare(c, INFLIGHT_SENDING)) {
+            ps.setLong(1, now - unknownHoldsBudgetSeconds * 1000L);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                total += rs.getLong(1);
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, total);
+    }
+
+    /**
+     * Ideogram accepted the request: the submission is SENT and the generation is recorded as
+     * SUBMITTED (or, if its webhook was faster, linked to this submission), in one transaction.
+     *
+     * @return true if recorded; false if the claim was lost and another outcome was recorded already
+     * @throws StoreUnavailableException if the database cannot be used; the claim then lapses to
+     *                                   UNKNOWN, and the generation's webhook is still archived
+     */
+    public boolean recordSent(SendClaim claim, String generationId) {
+        StoreSql.requireId(generationId);
+        SQLException last = null;
+        // A webhook inserting the same generation between our check and insert breaks the unique key
+        // once; the second attempt finds its row.
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (Connection c = connection()) {
+                c.setAutoCommit(false);
+                try {
+                    boolean recorded = recordSent(c, claim, generationId, System.currentTimeMillis());
+                    c.commit();
+                    return recorded;
+                } catch (SQLException | RuntimeException e) {
+                    StoreSql.rollbackQuietly(LOG, c);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                last = e;
+                if (!StoreSql.isConstraintViolation(e)) {
+                    break;
+                }
+            }
+        }
+        throw unavailable("record a sent submission", last);
+    }
+
+    private boolean recordSent(Connection c, SendClaim claim, String generationId, long now) throws SQLException {
+        try (PreparedStatement ps = prepare(c, MARK_SENT)) {
+            ps.setString(1, generationId);
+            ps.setLong(2, now);
+            ps.setString(3, claim.queuedId());
+            ps.setString(4, claim.leaseOwner());
+            if (ps.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        int inserted;
+        try (PreparedStatement ps = prepare(c, INSERT_SUBMITTED)) {
+            ps.setString(1, generationId);
+            ps.setString(2, claim.queuedId());
+            ps.setInt(3, claim.imageCount());
+            ps.setLong(4, now + pollAfterSeconds * 1000L);
+            ps.setLong(5, now);
+            ps.setLong(6, now);
+            ps.setString(7, generationId);
+            inserted = ps.executeUpdate();
+        }
+        if (inserted == 0) {
+            try (PreparedStatement ps = prepare(c, LINK_EXISTING)) {
+                ps.setString(1, claim.queuedId());
+                ps.setLong(2, now);
+                ps.setString(3, generationId);
+                ps.executeUpdate();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Puts a claimed submission back at its place in the queue: Ideogram did not run it (429), or the
+     * connection never opened. It is not sent before the delay has passed, and nothing behind it is
+     * sent before it, so the arrival order holds.
+     *
+     * @param retryAfterSeconds Ideogram's Retry-After, or a negative number for the doubling backoff
+     * @param reason            a fixed token such as {@code rate_limited}
+     * @return true if put back; false if the claim was lost
+     */
+    public boolean requeue(SendClaim claim, long retryAfterSeconds, String reason) {
+        StoreSql.requireReason(reason);
+        long now = System.currentTimeMillis();
+        long delayMillis = retryAfterSeconds >= 0
+                ? Math.min(retryAfterSeconds, 3600) * 1000L
+                : backoffMillis(claim.attempts());
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, REQUEUE)) {
+            ps.setString(1, reason);
+            ps.setLong(2, now + delayMillis);
+            ps.setLong(3, now);
+            ps.setString(4, claim.queuedId());
+            ps.setString(5, claim.leaseOwner());
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable("requeue a submission", e);
+        }
+    }
+
+    /** Ideogram refused the request (401, 402, 422, 400): FAILED with the reason token. */
+    public boolean recordFailed(SendClaim claim, String reason) {
+        return endSending(claim, SubmissionState.FAILED, reason);
+    }
+
+    /** Sent, but the answer never came: UNKNOWN, never resent. */
+    public boolean recordUnknown(SendClaim claim, String reason) {
+        return endSending(claim, SubmissionState.UNKNOWN, reason);
+    }
+
+    private boolean endSending(SendClaim claim, SubmissionState state, String reason) {
+        StoreSql.requireReason(reason);
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, END_SENDING)) {
+            ps.setString(1, state.name());
+            ps.setString(2, reason);
+            ps.setLong(3, System.currentTimeMillis());
+            ps.setString(4, claim.queuedId());
+            ps.setString(5, claim.leaseOwner());
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable("record a submission outcome", e);
+        }
+    }
+
+    /**
+     * Sends whose worker died mid-call (the lease lapsed) become UNKNOWN with {@value #SEND_INTERRUPTED}:
+     * the request may have reached Ideogram, so it is not sent again.
+     *
+     * @return how many were given up
+     */
+    public int giveUpInterruptedSends() {
+        long now = System.currentTimeMillis();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, EXPIRE_SENDING)) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            int count = ps.executeUpdate();
+            if (count > 0) {
+                LOG.warn("{} submission(s) UNKNOWN: their sender stopped mid-call; not resent", count);
+            }
+            return count;
+        } catch (SQLException e) {
+            throw unavailable("give up interrupted sends", e);
+        }
+    }
+
+    /** Keeps the first answer given for a submission, for a repeated Idempotency-Key. Later ones are ignored. */
+    public void recordAnswer(String queuedId, int status, String body) {
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, RECORD_ANSWER)) {
+            ps.setInt(1, status);
+            ps.setString(2, body);
+            ps.setString(3, queuedId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw unavailable("record an answer", e);
+        }
+    }
+
+    /** Reads one submission by its queued id. */
+    public Optional<Submission> find(String queuedId) {
+        if (queuedId == null || queuedId.isEmpty() || queuedId.length() > 64) {
+            return Optional.empty();
+        }
+        try (Connection c = connection()) {
+            return findOne(c, FIND, queuedId);
+        } catch (SQLException e) {
+            throw unavailable("read a submission", e);
+        }
+    }
+
+    /** The newest submissions in a state, at most {@code limit} (capped at 500). */
+    public List<Submission> list(SubmissionState state, int limit) {
+        List<Submission> rows = new ArrayList<>();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, LIST)) {
+            ps.setString(1, state.name());
+            ps.setInt(2, Math.max(0, Math.min(limit, MAX_LIST)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(toSubmission(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw unavailable("list submissions", e);
+        }
+    }
+
+    long backoffMillis(int attemptsBefore) {
+        return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
+    }
+
+    private Optional<Submission> findOne(Connection c, String sql, String key) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(toSubmission(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Submission toSubmission(ResultSet rs) throws SQLException {
+        int status = rs.getInt("answer_status");
+        Integer answerStatus = rs.wasNull() ? null : status;
+        return new Submission(
+                rs.getString("queued_id"),
+                rs.getString("idempotency_key"),
+                rs.getString("request"),
+                rs.getInt("image_count"),
+                SubmissionState.valueOf(rs.getString("state")),
+                rs.getString("generation_id"),
+                rs.getString("error"),
+                answerStatus,
+                rs.getString("answer_body"),
+                rs.getLong("created_at"),
+                rs.getLong("updated_at"));
+    }
+
+    /* 16 random bytes: unguessable, so one caller cannot read another's submission by counting. */
+    private static String newQueuedId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "q" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private Connection connection() throws SQLException {
+        return requireStore().connection();
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
+    }
+
+    private GenerationStore requireStore() {
+        if (store == null) {
+            throw new IllegalStateException("SubmissionLedger needs a store");
+        }
+        return store;
+    }
+
+    private static StoreUnavailableException unavailable(String what, SQLException e) {
+        return StoreSql.unavailable(LOG, what, e);
+    }
+}

@@ -1,0 +1,160 @@
+package io.ideogramcamel.submit;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.api.ApiRejectedException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Checks a POST /generations body against Ideogram 4.0's generate request before anything is stored
+ * or sent, so a mistake costs the caller a 400 naming the field, not a billed generation or a
+ * queued request that fails minutes later. Sets {@link GenerationExchange#GENERATE_REQUEST} (the
+ * request as compact JSON, sent to Ideogram as it is) and {@link GenerationExchange#IMAGE_COUNT}.
+ *
+ * <p>Unknown fields are refused rather than passed on: a typo ({@code num_image}) would otherwise be
+ * ignored by Ideogram and bill a generation the caller did not mean. Fields Ideogram adds later can
+ * be let through with {@code ideogram.submit.extra-fields}, without a rebuild.
+ */
+public class GenerateRequestValidator implements Processor {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private static final Set<String> FIELDS = Set.of("text_prompt", "json_prompt", "resolution", "rendering_speed",
+            "seed", "num_images", "custom_model_uri", "enable_copyright_detection");
+    private static final Set<String> SPEEDS = Set.of("TURBO", "BALANCED", "DEFAULT", "QUALITY");
+    /* Ideogram lists 36 sizes; the form is checked here and Ideogram's own 400 names a size it lacks. */
+    private static final Pattern RESOLUTION = Pattern.compile("[1-9][0-9]{2,3}x[1-9][0-9]{2,3}");
+    private static final Pattern EXTRA_FIELD = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,256}");
+    /** Ideogram's own limit per request. */
+    static final int MAX_IMAGES_PER_REQUEST = 8;
+
+    private int maxPromptChars = 10_000;
+    private int maxInflightImages = 10;
+    private Set<String> extraFields = Set.of();
+
+    /** A longer text_prompt is refused (Ideogram's own limit is not documented). */
+    public void setMaxPromptChars(int maxPromptChars) {
+        this.maxPromptChars = maxPromptChars;
+    }
+
+    /** num_images above the in-flight budget could never be sent, so it is refused up front. */
+    public void setMaxInflightImages(int maxInflightImages) {
+        this.maxInflightImages = maxInflightImages;
+    }
+
+    /** Comma-separated top-level fields passed to Ideogram unchecked (lower-case names). */
+    public void setExtraFields(String extraFields) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : extraFields == null ? new String[0] : extraFields.split(",")) {
+            String n = name.trim();
+            if (n.isEmpty()) {
+                continue;
+            }
+            if (!EXTRA_FIELD.matcher(n).matches()) {
+                throw new IllegalArgumentException("extra field names are lower-case letters, digits and '_'");
+            }
+            names.add(n);
+        }
+        this.extraFields = Set.copyOf(names);
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw new ApiRejectedException(400, "invalid_idempotency_key");
+        }
+        JsonNode root = parse(exchange.getMessage().getBody(byte[].class));
+        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+        while (fields.hasNext()) {
+            String name = fields.next().getKey();
+            if (!FIELDS.contains(name) && !extraFields.contains(name)) {
+                // the name is the caller's own text: only echo it when it is a plausible field name
+                throw new ApiRejectedException(400, "unknown_field", EXTRA_FIELD.matcher(name).matches() ? name : null);
+            }
+        }
+        checkPrompt(root);
+        checkString(root, "resolution", v -> RESOLUTION.matcher(v).matches());
+        checkString(root, "rendering_speed", SPEEDS::contains);
+        checkString(root, "custom_model_uri", v -> !v.isBlank() && v.length() <= 2048);
+        JsonNode seed = root.get("seed");
+        if (seed != null && !(seed.canConvertToInt() && seed.isIntegralNumber() && seed.asInt() >= 0)) {
+            throw invalid("seed");
+        }
+        JsonNode copyright = root.get("enable_copyright_detection");
+        if (copyright != null && !copyright.isBoolean()) {
+            throw invalid("enable_copyright_detection");
+        }
+        int images = 1;
+        JsonNode count = root.get("num_images");
+        if (count != null) {
+            if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1
+                    || count.asInt() > Math.min(MAX_IMAGES_PER_REQUEST, maxInflightImages)) {
+                throw invalid("num_images");
+            }
+            images = count.asInt();
+        }
+        exchange.setProperty(GenerationExchange.GENERATE_REQUEST, root.toString());
+        exchange.setProperty(GenerationExchange.IMAGE_COUNT, images);
+    }
+
+    private void checkPrompt(JsonNode root) {
+        JsonNode text = root.get("text_prompt");
+        JsonNode structured = root.get("json_prompt");
+        boolean hasText = text != null && !text.isNull();
+        boolean hasStructured = structured != null && !structured.isNull();
+        if (hasText && hasStructured) {
+            throw new ApiRejectedException(400, "both_prompts", "json_prompt");
+        }
+        if (!hasText && !hasStructured) {
+            throw new ApiRejectedException(400, "missing_prompt", "text_prompt");
+        }
+        if (hasText && (!text.isTextual() || text.asText().isBlank() || text.asText().length() > maxPromptChars)) {
+            throw invalid("text_prompt");
+        }
+        if (hasStructured && (!structured.isObject() || structured.isEmpty())) {
+            throw invalid("json_prompt");
+        }
+    }
+
+    private static void checkString(JsonNode root, String field, java.util.function.Predicate<String> valid) {
+        JsonNode value = root.get(field);
+        if (value != null && !(value.isTextual() && valid.test(value.asText()))) {
+            throw invalid(field);
+        }
+    }
+
+    private static ApiRejectedException invalid(String field) {
+        return new ApiRejectedException(400, "invalid_field", field.toLowerCase(Locale.ROOT));
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new ApiRejectedException(400, "invalid_json");
+        }
+        try {
+            JsonNode root = JSON.readTree(body);
+            if (root == null || !root.isObject()) {
+                throw new ApiRejectedException(400, "invalid_json");
+            }
+            return root;
+        } catch (IOException e) {
+            throw new ApiRejectedException(400, "invalid_json");
+        }
+    }
+}
