@@ -1,5 +1,6 @@
 package io.ideogramcamel.standin;
 
+import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -20,7 +21,7 @@ record GenerationRequest(String prompt, String resolution, String renderingSpeed
         JsonNode root;
         try {
             root = JSON.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ApiError(400, "The body must be a JSON object");
         }
         if (root == null || !root.isObject()) {
