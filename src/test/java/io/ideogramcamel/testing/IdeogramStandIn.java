@@ -4,18 +4,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import io.ideogramcamel.standin.WebhookSigner;
 
 /**
  * Ideogram's side of the webhook scheme for tests: a JWKS served over real HTTP on loopback and
@@ -24,8 +19,6 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class IdeogramStandIn implements AutoCloseable {
 
     public static final String JWKS_PATH = "/v1/.well-known/jwks.json";
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final HttpServer server;
     private final Map<String, byte[]> privateKeys = new ConcurrentHashMap<>();
@@ -67,9 +60,7 @@ public final class IdeogramStandIn implements AutoCloseable {
 
     /** Publishes a new key in the JWKS (a rotation); the old keys stay listed, as Ideogram does. */
     public void addKey(String kid) {
-        byte[] sk = new byte[Ed25519.SECRET_KEY_SIZE];
-        RANDOM.nextBytes(sk);
-        privateKeys.put(kid, sk);
+        privateKeys.put(kid, WebhookSigner.newSecretKey());
     }
 
     public void signWith(String kid) {
@@ -78,9 +69,7 @@ public final class IdeogramStandIn implements AutoCloseable {
 
     /** A key Ideogram never published: what a forger holds. */
     public static byte[] strangerKey() {
-        byte[] sk = new byte[Ed25519.SECRET_KEY_SIZE];
-        RANDOM.nextBytes(sk);
-        return sk;
+        return WebhookSigner.newSecretKey();
     }
 
     /** Headers of a correctly signed delivery of {@code body} for {@code generationId}, signed now. */
@@ -89,19 +78,7 @@ public final class IdeogramStandIn implements AutoCloseable {
     }
 
     public Map<String, String> sign(String generationId, byte[] body, long timestamp, String kid, byte[] privateKey) {
-        String userId = "dXNlcg";
-        String message = generationId + "\n" + userId + "\n" + timestamp + "\n" + sha256Hex(body);
-        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
-        byte[] msg = message.getBytes(StandardCharsets.UTF_8);
-        Ed25519.sign(privateKey, 0, msg, 0, msg.length, signature, 0);
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        headers.put("X-Ideogram-Webhook-Generation-Id", generationId);
-        headers.put("X-Ideogram-Webhook-User-Id", userId);
-        headers.put("X-Ideogram-Webhook-Timestamp", Long.toString(timestamp));
-        headers.put("X-Ideogram-Webhook-Key-Id", kid);
-        headers.put("X-Ideogram-Webhook-Signature", HexFormat.of().formatHex(signature));
-        return headers;
+        return WebhookSigner.headers(generationId, "dXNlcg", timestamp, body, kid, privateKey);
     }
 
     public byte[] privateKey(String kid) {
@@ -138,34 +115,13 @@ public final class IdeogramStandIn implements AutoCloseable {
 
     /** A fresh URL-safe base64 generation id. */
     public static String newGenerationId() {
-        byte[] raw = new byte[16];
-        RANDOM.nextBytes(raw);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        return WebhookSigner.randomId(16);
     }
 
     private String jwksJson() {
-        StringBuilder json = new StringBuilder("{\"keys\":[");
-        boolean first = true;
-        for (Map.Entry<String, byte[]> key : privateKeys.entrySet()) {
-            byte[] pk = new byte[Ed25519.PUBLIC_KEY_SIZE];
-            Ed25519.generatePublicKey(key.getValue(), 0, pk, 0);
-            if (!first) {
-                json.append(',');
-            }
-            first = false;
-            json.append("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"use\":\"sig\",\"alg\":\"EdDSA\",\"kid\":\"")
-                    .append(key.getKey()).append("\",\"x\":\"")
-                    .append(Base64.getUrlEncoder().withoutPadding().encodeToString(pk)).append("\"}");
-        }
-        return json.append("]}").toString();
-    }
-
-    static String sha256Hex(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        StringJoiner keys = new StringJoiner(",", "{\"keys\":[", "]}");
+        privateKeys.forEach((kid, sk) -> keys.add(WebhookSigner.jwk(kid, WebhookSigner.publicKeyOf(sk))));
+        return keys.toString();
     }
 
     @Override
