@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 @CamelMainTest(
         propertyPlaceholderLocations = {
                 "file:application.properties;optional=true", "classpath:application.properties;optional=true" },
-        properties = { "camel.server.port=0", "camel.server.host=127.0.0.1" })
+        properties = { "camel.server.host=127.0.0.1" })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BundleTestSupport {
 
@@ -33,6 +33,8 @@ public abstract class BundleTestSupport {
 
     protected final BundleProperties properties = new BundleProperties();
     protected IdeogramStandIn ideogram;
+    /** The port the bundle under test listens on, known before it starts. */
+    protected int serverPort;
 
     /** The JDBC URL of the store the bundle under test uses. */
     protected abstract String storeJdbcUrl() throws Exception;
@@ -40,7 +42,10 @@ public abstract class BundleTestSupport {
     @Configure
     protected void configure(MainConfigurationProperties configuration) throws Exception {
         ideogram = new IdeogramStandIn();
-        properties.set("ideogram.jwks-url", ideogram.jwksUrl())
+        // chosen before start, so settings that name the bundle's own URL (the webhook_url) can use it
+        serverPort = BundleProcess.freePort();
+        properties.set("camel.server.port", Integer.toString(serverPort))
+                .set("ideogram.jwks-url", ideogram.jwksUrl())
                 .set("store.jdbc-url", storeJdbcUrl())
                 .set("store.connection-timeout-millis", "1000")
                 .set("ideogram.jwks.min-refetch-seconds", Long.toString(MIN_REFETCH_SECONDS))
