@@ -1,11 +1,18 @@
 package io.ideogramcamel;
 
+import java.util.regex.Pattern;
+
 import org.apache.camel.main.Main;
 
 /**
- * Starts the bundle with camel-main. Its only job is to read application.properties from the
- * working directory first, so users change settings without rebuilding; everything else (routes,
- * beans) comes from routes/*.camel.yaml on disk, as it would under Camel JBang or Camel K.
+ * Starts the bundle with camel-main. Its only job is to read the settings from the working
+ * directory first, so users change them without rebuilding; everything else (routes, beans) comes
+ * from routes/*.camel.yaml on disk, as it would under Camel JBang or Camel K.
+ *
+ * <p>A profile ({@code CAMEL_MAIN_PROFILE=demo}, or {@code -Dcamel.main.profile=demo}) puts
+ * {@code application-demo.properties} in front of {@code application.properties}: the settings that
+ * depend on where the bundle runs live in the profile (or the environment), the shared file stays
+ * the same everywhere. camel-main alone would look for a profile file on the classpath only.
  */
 public final class IdeogramCamelMain {
 
@@ -13,12 +20,30 @@ public final class IdeogramCamelMain {
     public static final String PROPERTY_LOCATIONS
             = "file:application.properties;optional=true,classpath:application.properties;optional=true";
 
+    private static final Pattern PROFILE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
     private IdeogramCamelMain() {
     }
 
     public static void main(String[] args) throws Exception {
         Main main = new Main();
-        main.setDefaultPropertyPlaceholderLocation(PROPERTY_LOCATIONS);
+        main.setDefaultPropertyPlaceholderLocation(propertyLocations(profile()));
         main.run(args);
+    }
+
+    /** The locations to read, the profile's file first when a profile is chosen. */
+    static String propertyLocations(String profile) {
+        if (profile == null || profile.isBlank()) {
+            return PROPERTY_LOCATIONS;
+        }
+        if (!PROFILE.matcher(profile).matches()) {
+            throw new IllegalArgumentException("camel.main.profile must be lower-case letters, digits and '-'");
+        }
+        return "file:application-" + profile + ".properties," + PROPERTY_LOCATIONS;
+    }
+
+    private static String profile() {
+        String profile = System.getProperty("camel.main.profile");
+        return profile != null ? profile : System.getenv("CAMEL_MAIN_PROFILE");
     }
 }
