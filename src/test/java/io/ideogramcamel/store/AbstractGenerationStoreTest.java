@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import io.ideogramcamel.testing.PostgresSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -349,37 +349,30 @@ abstract class AbstractGenerationStoreTest {
 
     /** A schema of its own in the PostgreSQL at 127.0.0.1:5432 (database test, trust auth), dropped after. */
     static final class PostgresDatabase extends TestDatabase {
-        static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/test";
-        final String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
+        final PostgresSchema schema;
 
         PostgresDatabase() throws SQLException {
-            try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", "");
-                    Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
+            schema = new PostgresSchema();
         }
 
         /** The same database reached through another port (a {@link TcpForwarder}). */
         String jdbcUrlThroughPort(int port) {
-            return "jdbc:postgresql://127.0.0.1:" + port + "/test?currentSchema=" + schema;
+            return schema.jdbcUrlThroughPort(port);
         }
 
         @Override
         String jdbcUrl() {
-            return jdbcUrlThroughPort(5432);
+            return schema.jdbcUrl();
         }
 
         @Override
         String username() {
-            return "postgres";
+            return PostgresSchema.USER;
         }
 
         @Override
         public void close() throws SQLException {
-            try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", "");
-                    Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+            schema.close();
         }
     }
 

@@ -82,7 +82,7 @@ class StoreHealthCheckTest {
                 forwarder.close();
                 HealthCheck.Result down = storeResult(HealthCheckHelper.invokeReadiness(camel)).orElseThrow();
                 assertThat(down.getState()).isEqualTo(HealthCheck.State.DOWN);
-                assertRevealsNothing(down, "jdbc", "127.0.0.1", String.valueOf(forwarder.port()), pg.schema, "postgres");
+                assertRevealsNothing(down, "jdbc", "127.0.0.1", String.valueOf(forwarder.port()), pg.schema.name(), "postgres");
                 assertThat(HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeLiveness(camel), false)).isTrue();
 
                 forwarder.open();
