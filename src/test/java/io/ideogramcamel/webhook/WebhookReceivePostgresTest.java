@@ -1,6 +1,8 @@
 package io.ideogramcamel.webhook;
 
 import java.net.http.HttpResponse;
+import java.util.Map;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -62,6 +64,28 @@ class WebhookReceivePostgresTest extends BundleTestSupport {
             assertThat(rows.getString(1)).isEqualTo("RECEIVED");
             assertThat(rows.getString(2)).isEqualTo("webhook");
         }
+    }
+
+    @Test
+    void theApiAnswers503WhileTheStoreIsDownAndSendsNothing() throws Exception {
+        database.close();
+        try {
+            HttpResponse<String> submit = Http.post(baseUrl() + "/generations", Map.of("Content-Type", "application/json"),
+                    "{\"text_prompt\":\"while the store is down\"}".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> status = Http.get(baseUrl() + "/generations/" + IdeogramStandIn.newGenerationId());
+
+            // api-url is Ideogram's real address, unreachable here: had it been tried, the answer
+            // would have said queued, not 503
+            assertThat(submit.statusCode()).isEqualTo(503);
+            assertThat(submit.body()).isEqualTo("{\"error\":\"store_unavailable\"}");
+            assertThat(status.statusCode()).isEqualTo(503);
+            assertThat(status.body()).isEqualTo("{\"error\":\"store_unavailable\"}");
+        } finally {
+            database.open();
+        }
+        HttpResponse<String> list = Http.get(baseUrl() + "/generations?state=queued");
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).isEqualTo("{\"generations\":[]}");
     }
 
     @Test
