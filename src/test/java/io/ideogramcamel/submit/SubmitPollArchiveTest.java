@@ -149,6 +149,19 @@ class SubmitPollArchiveTest extends BundleTestSupport {
     }
 
     @Test
+    void aRateLimitedPollWaitsForRetryAfterBeforePollingAgain() throws Exception {
+        local.rejectNextPolls(1, 3);
+        long start = System.nanoTime();
+        String id = json(submit("{\"text_prompt\":\"polled politely #drop-webhook\"}")).path("generation_id").asText();
+
+        awaitState(id, GenerationState.ARCHIVED, WITHIN);
+
+        // first poll after about 1 s is refused; without the pause the next would follow 1 s later
+        assertThat(local.pollCount(id)).isGreaterThanOrEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
     void aGenerationIdeogramFailsIsFailedInTheStatusApi() throws Exception {
         String id = json(submit("{\"text_prompt\":\"never mind #fail\"}")).path("generation_id").asText();
 
