@@ -83,7 +83,13 @@ class WebhookReceivePostgresTest extends BundleTestSupport {
         } finally {
             database.open();
         }
+        // the pool may first hand out connections cut by the outage: wait (bounded) until it serves
         HttpResponse<String> list = Http.get(baseUrl() + "/generations?state=queued");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (list.statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            list = Http.get(baseUrl() + "/generations?state=queued");
+        }
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body()).isEqualTo("{\"generations\":[]}");
     }
