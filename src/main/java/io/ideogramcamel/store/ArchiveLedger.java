@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * leave the generation alone. Database failures throw {@link StoreUnavailableException} (a fixed
  * message); the lease then lapses on its own and the timer re-drives the generation.
  */
-public class ArchiveLedger {
+public class ArchiveLedger extends StoreLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveLedger.class);
 
@@ -109,17 +108,11 @@ public class ArchiveLedger {
 
     private static final String COUNT_BY_STATE = "SELECT COUNT(*) FROM generation WHERE state = ?";
 
-    private GenerationStore store;
     private int leaseSeconds = 300;
     private int linksExpireAfterHours = 24;
-    private int retryInitialDelaySeconds = 5;
-    private int retryMaxDelaySeconds = 300;
-    private int queryTimeoutSeconds = 10;
-    private volatile String instanceId = StoreSql.randomInstanceId();
-    private final AtomicLong claims = new AtomicLong();
 
-    public void setStore(GenerationStore store) {
-        this.store = store;
+    public ArchiveLedger() {
+        super(5, 300);
     }
 
     /**
@@ -140,46 +133,6 @@ public class ArchiveLedger {
             throw new IllegalArgumentException("linksExpireAfterHours must be at least 1");
         }
         this.linksExpireAfterHours = linksExpireAfterHours;
-    }
-
-    /** The delay after the first transient failure; it doubles with each further one. */
-    public void setRetryInitialDelaySeconds(int retryInitialDelaySeconds) {
-        if (retryInitialDelaySeconds < 0) {
-            throw new IllegalArgumentException("retryInitialDelaySeconds must not be negative");
-        }
-        this.retryInitialDelaySeconds = retryInitialDelaySeconds;
-    }
-
-    /** The longest delay between attempts. */
-    public void setRetryMaxDelaySeconds(int retryMaxDelaySeconds) {
-        if (retryMaxDelaySeconds < 0) {
-            throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
-        }
-        this.retryMaxDelaySeconds = retryMaxDelaySeconds;
-    }
-
-    /**
-     * How long one statement may wait on PostgreSQL (a row lock, a stalled server) before the call
-     * fails as unavailable. Not applied on H2, where a query timeout is a session setting that would
-     * stay on the pooled connection, and H2's own lock timeout bounds the waits.
-     */
-    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
-        if (queryTimeoutSeconds < 0) {
-            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
-        }
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
-    }
-
-    /**
-     * The prefix of this process's lease tokens, so an operator can tell which instance holds a lease
-     * (a pod or host name). Random by default; instances sharing a database must not share it.
-     */
-    public void setInstanceId(String instanceId) {
-        this.instanceId = StoreSql.requireInstanceId(instanceId);
-    }
-
-    public String getInstanceId() {
-        return instanceId;
     }
 
     /**
@@ -229,7 +182,7 @@ public class ArchiveLedger {
         long now = System.currentTimeMillis();
         long leaseUntil = now + leaseSeconds * 1000L;
         long expiredBefore = now - linksExpireAfterHours * 3_600_000L;
-        String owner = instanceId + ":" + claims.incrementAndGet();
+        String owner = newLeaseOwner("");
         try (Connection c = connection()) {
             int claimed;
             try (PreparedStatement ps = prepare(c, CLAIM)) {
@@ -568,17 +521,12 @@ public class ArchiveLedger {
         }
     }
 
-    /** The delay before the next attempt when this many attempts have already been released. */
-    long retryDelayMillis(int attemptsBefore) {
-        return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
-    }
-
     /*
      * The same ladder as retryDelayMillis, as a CASE over the row's attempts. Only numbers computed
      * from this bean's settings go into the text; the ladder ends where the delay reaches the maximum.
      */
     private String backoffMillisSql() {
-        long max = retryMaxDelaySeconds * 1000L;
+        long max = retryMaxDelaySeconds() * 1000L;
         StringBuilder sql = new StringBuilder("CASE");
         int attempts = 0;
         long delay = retryDelayMillis(0);
@@ -592,25 +540,6 @@ public class ArchiveLedger {
             return Long.toString(delay);
         }
         return sql.append(" ELSE ").append(delay).append(" END").toString();
-    }
-
-    private Connection connection() throws SQLException {
-        return requireStore().connection();
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
-    }
-
-    private GenerationStore requireStore() {
-        if (store == null) {
-            throw new IllegalStateException("ArchiveLedger needs a store");
-        }
-        return store;
-    }
-
-    private static StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(LOG, what, e);
     }
 
     private static void requireId(String generationId) {
@@ -629,9 +558,5 @@ public class ArchiveLedger {
 
     private static void requireReason(String reason) {
         StoreSql.requireReason(reason);
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        StoreSql.rollbackQuietly(LOG, c);
     }
 }

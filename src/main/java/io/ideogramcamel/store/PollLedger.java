@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * when it was not a result (a result goes through {@link GenerationStore#acceptReceived}, the
  * webhook's own accept path, with source {@code poll}). It shares the store's pool and schema.
  */
-public class PollLedger {
+public class PollLedger extends StoreLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLedger.class);
 
@@ -50,17 +49,11 @@ public class PollLedger {
 
     private static final String ATTEMPTS = "SELECT attempts FROM generation WHERE generation_id = ?";
 
-    private GenerationStore store;
     private int leaseSeconds = 60;
     private int expireAfterHours = 24;
-    private int retryInitialDelaySeconds = 30;
-    private int retryMaxDelaySeconds = 600;
-    private int queryTimeoutSeconds = 10;
-    private volatile String instanceId = StoreSql.randomInstanceId();
-    private final AtomicLong claims = new AtomicLong();
 
-    public void setStore(GenerationStore store) {
-        this.store = store;
+    public PollLedger() {
+        super(30, 600);
     }
 
     /** Longer than one poll call may take; a crashed poller's generations wait this long. */
@@ -77,33 +70,6 @@ public class PollLedger {
             throw new IllegalArgumentException("expireAfterHours must be at least 1");
         }
         this.expireAfterHours = expireAfterHours;
-    }
-
-    /** The wait after a pending answer (or a failed call); it doubles per attempt up to the max. */
-    public void setRetryInitialDelaySeconds(int retryInitialDelaySeconds) {
-        if (retryInitialDelaySeconds < 0) {
-            throw new IllegalArgumentException("retryInitialDelaySeconds must not be negative");
-        }
-        this.retryInitialDelaySeconds = retryInitialDelaySeconds;
-    }
-
-    public void setRetryMaxDelaySeconds(int retryMaxDelaySeconds) {
-        if (retryMaxDelaySeconds < 0) {
-            throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
-        }
-        this.retryMaxDelaySeconds = retryMaxDelaySeconds;
-    }
-
-    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
-        if (queryTimeoutSeconds < 0) {
-            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
-        }
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
-    }
-
-    /** The prefix of this process's lease tokens (a pod or host name); random by default. */
-    public void setInstanceId(String instanceId) {
-        this.instanceId = StoreSql.requireInstanceId(instanceId);
     }
 
     /**
@@ -143,7 +109,7 @@ public class PollLedger {
         StoreSql.requireId(generationId);
         long now = System.currentTimeMillis();
         long expiredBefore = now - expireAfterHours * 3_600_000L;
-        String owner = instanceId + ":p" + claims.incrementAndGet();
+        String owner = newLeaseOwner("p");
         try (Connection c = connection()) {
             try (PreparedStatement ps = prepare(c, CLAIM)) {
                 ps.setString(1, owner);
@@ -189,7 +155,7 @@ public class PollLedger {
         try (Connection c = connection()) {
             long delay = retryAfterSeconds >= 0
                     ? Math.min(retryAfterSeconds, 3600) * 1000L
-                    : backoffMillis(attempts(c, generationId));
+                    : retryDelayMillis(attempts(c, generationId));
             try (PreparedStatement ps = prepare(c, POLL_LATER)) {
                 ps.setString(1, reason);
                 ps.setLong(2, now + delay);
@@ -224,10 +190,6 @@ public class PollLedger {
         }
     }
 
-    long backoffMillis(int attemptsBefore) {
-        return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
-    }
-
     private int attempts(Connection c, String generationId) throws SQLException {
         try (PreparedStatement ps = prepare(c, ATTEMPTS)) {
             ps.setString(1, generationId);
@@ -235,24 +197,5 @@ public class PollLedger {
                 return rs.next() ? rs.getInt(1) : 0;
             }
         }
-    }
-
-    private Connection connection() throws SQLException {
-        return requireStore().connection();
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
-    }
-
-    private GenerationStore requireStore() {
-        if (store == null) {
-            throw new IllegalStateException("PollLedger needs a store");
-        }
-        return store;
-    }
-
-    private static StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(LOG, what, e);
     }
 }

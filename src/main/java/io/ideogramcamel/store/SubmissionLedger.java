@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * generation. Only answers that prove nothing ran (429, a connection that never opened) put a
  * request back in the queue. A send whose answer never came, or whose sender died, ends UNKNOWN.
  */
-public class SubmissionLedger {
+public class SubmissionLedger extends StoreLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubmissionLedger.class);
 
@@ -103,19 +102,13 @@ public class SubmissionLedger {
     private static final String LIST = "SELECT " + COLUMNS + " FROM submission WHERE state = ? "
             + "ORDER BY created_at DESC FETCH FIRST ? ROWS ONLY";
 
-    private GenerationStore store;
     private int maxInflightImages = 10;
     private int sendLeaseSeconds = 120;
     private int unknownHoldsBudgetSeconds = 600;
     private int pollAfterSeconds = 120;
-    private int retryInitialDelaySeconds = 2;
-    private int retryMaxDelaySeconds = 60;
-    private int queryTimeoutSeconds = 10;
-    private volatile String instanceId = StoreSql.randomInstanceId();
-    private final AtomicLong claims = new AtomicLong();
 
-    public void setStore(GenerationStore store) {
-        this.store = store;
+    public SubmissionLedger() {
+        super(2, 60);
     }
 
     /** Ideogram's per-account limit of images running at once (10 unless Ideogram raised it). */
@@ -155,33 +148,6 @@ public class SubmissionLedger {
             throw new IllegalArgumentException("pollAfterSeconds must not be negative");
         }
         this.pollAfterSeconds = pollAfterSeconds;
-    }
-
-    /** The wait after a 429 without Retry-After (or a refused connection); it doubles per attempt. */
-    public void setRetryInitialDelaySeconds(int retryInitialDelaySeconds) {
-        if (retryInitialDelaySeconds < 0) {
-            throw new IllegalArgumentException("retryInitialDelaySeconds must not be negative");
-        }
-        this.retryInitialDelaySeconds = retryInitialDelaySeconds;
-    }
-
-    public void setRetryMaxDelaySeconds(int retryMaxDelaySeconds) {
-        if (retryMaxDelaySeconds < 0) {
-            throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
-        }
-        this.retryMaxDelaySeconds = retryMaxDelaySeconds;
-    }
-
-    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
-        if (queryTimeoutSeconds < 0) {
-            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
-        }
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
-    }
-
-    /** The prefix of this process's lease tokens (a pod or host name); random by default. */
-    public void setInstanceId(String instanceId) {
-        this.instanceId = StoreSql.requireInstanceId(instanceId);
     }
 
     /** The outcome of {@link #enqueue}: the row, and whether it existed already under the same key. */
@@ -250,7 +216,7 @@ public class SubmissionLedger {
                 c.commit();
                 return claim;
             } catch (SQLException | RuntimeException e) {
-                StoreSql.rollbackQuietly(LOG, c);
+                rollbackQuietly(c);
                 throw e;
             }
         } catch (SQLException e) {
@@ -297,7 +263,7 @@ public class SubmissionLedger {
         if (inflightImages(c, now) + imageCount > maxInflightImages) {
             return null;
         }
-        String owner = instanceId + ":s" + claims.incrementAndGet();
+        String owner = newLeaseOwner("s");
         try (PreparedStatement ps = prepare(c, START_SENDING)) {
             ps.setString(1, owner);
             ps.setLong(2, now + sendLeaseSeconds * 1000L);
@@ -356,7 +322,7 @@ public class SubmissionLedger {
                     c.commit();
                     return recorded;
                 } catch (SQLException | RuntimeException e) {
-                    StoreSql.rollbackQuietly(LOG, c);
+                    rollbackQuietly(c);
                     throw e;
                 }
             } catch (SQLException e) {
@@ -415,7 +381,7 @@ public class SubmissionLedger {
         long now = System.currentTimeMillis();
         long delayMillis = retryAfterSeconds >= 0
                 ? Math.min(retryAfterSeconds, 3600) * 1000L
-                : backoffMillis(claim.attempts());
+                : retryDelayMillis(claim.attempts());
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, REQUEUE)) {
             ps.setString(1, reason);
@@ -519,10 +485,6 @@ public class SubmissionLedger {
         }
     }
 
-    long backoffMillis(int attemptsBefore) {
-        return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
-    }
-
     private Optional<Submission> findOne(Connection c, String sql, String key) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, key);
@@ -554,24 +516,5 @@ public class SubmissionLedger {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return "q" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private Connection connection() throws SQLException {
-        return requireStore().connection();
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
-    }
-
-    private GenerationStore requireStore() {
-        if (store == null) {
-            throw new IllegalStateException("SubmissionLedger needs a store");
-        }
-        return store;
-    }
-
-    private static StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(LOG, what, e);
     }
 }
