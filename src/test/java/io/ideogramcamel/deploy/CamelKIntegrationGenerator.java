@@ -46,7 +46,16 @@ public final class CamelKIntegrationGenerator {
         Path output = Path.of(args[2]);
         Files.createDirectories(output.toAbsolutePath().getParent());
         Files.writeString(output, generate(project, args[1]), StandardCharsets.UTF_8);
-        System.out.println("Camel K Integration written to " + output);
+        // the same properties and pod template as files, for README's equivalent kamel run line
+        Path dir = output.toAbsolutePath().getParent();
+        StringBuilder properties = new StringBuilder("# GENERATED with " + output.getFileName() + ": its traits.camel.properties\n");
+        integrationProperties(project).forEach((key, value) -> properties.append(escape(key, true)).append('=')
+                .append(escape(value, false)).append('\n'));
+        Files.writeString(dir.resolve("integration.properties"), properties, StandardCharsets.UTF_8);
+        JsonNode template = yaml().readTree(project.resolve(TEMPLATE).toFile()).path("spec").path("template");
+        Files.writeString(dir.resolve("pod-template.yaml"), yaml().writeValueAsString(template.path("spec")),
+                StandardCharsets.UTF_8);
+        System.out.println("Camel K Integration written to " + output + " (with integration.properties, pod-template.yaml)");
     }
 
     public static ObjectMapper yaml() {
@@ -123,6 +132,24 @@ public final class CamelKIntegrationGenerator {
             result.put(entry.substring(0, eq).trim(), value.toString());
         }
         return result;
+    }
+
+    /** java.util.Properties' escaping of a key or value (backslashes, separators, leading spaces). */
+    static String escape(String text, boolean key) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '=', ':', '#', '!' -> out.append(key || i == 0 ? "\\" + c : String.valueOf(c));
+                case ' ' -> out.append(key || i == 0 ? "\\ " : " ");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** A properties file in file order. */

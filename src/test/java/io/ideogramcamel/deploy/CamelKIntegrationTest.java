@@ -102,6 +102,14 @@ class CamelKIntegrationTest {
     }
 
     @Test
+    void filesForTheKamelRunLineHoldTheSameProperties() throws Exception {
+        Map<String, String> written = CamelKIntegrationGenerator.load(GENERATED.resolveSibling("integration.properties"));
+        assertThat(written).containsExactlyEntriesOf(CamelKIntegrationGenerator.integrationProperties(Path.of(".")));
+        JsonNode podTemplate = CamelKIntegrationGenerator.read(GENERATED.resolveSibling("pod-template.yaml"));
+        assertThat(podTemplate).isEqualTo(integration.path("spec").path("template").path("spec"));
+    }
+
+    @Test
     void secretsComeFromTheSecretNeverFromTheFile() {
         JsonNode container = integration.path("spec").path("template").path("spec").path("containers").get(0);
         assertThat(container.path("name").asText()).isEqualTo("integration");
