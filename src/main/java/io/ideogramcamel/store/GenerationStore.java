@@ -121,6 +121,7 @@ public class GenerationStore {
             HikariConfig config = new HikariConfig();
             config.setPoolName("ideogram-store");
             config.setJdbcUrl(url);
+            config.setDriverClassName(dialect.driverClassName());
             config.setUsername(username);
             config.setPassword(password);
             config.setMaximumPoolSize(poolSize);

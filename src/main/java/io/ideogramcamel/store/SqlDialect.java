@@ -51,6 +51,14 @@ enum SqlDialect {
         return idRepeatedLast;
     }
 
+    /**
+     * The driver class, named so HikariCP loads it itself: under Camel JBang ({@code --dep=mvn:...})
+     * the driver jar sits in a class loader DriverManager never searches ("No suitable driver").
+     */
+    String driverClassName() {
+        return this == H2 ? "org.h2.Driver" : "org.postgresql.Driver";
+    }
+
     static SqlDialect fromJdbcUrl(String jdbcUrl) {
         String url = jdbcUrl == null ? "" : jdbcUrl.toLowerCase(Locale.ROOT);
         if (url.startsWith("jdbc:h2:")) {

@@ -1,0 +1,126 @@
+package io.ideogramcamel.deploy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Camel K Integration the build wrote (target/camel-k/ideogram-camel.yaml): valid against the
+ * Integration CRD of Camel K 2.4.0 with unknown fields refused, carrying exactly the route files of
+ * routes/, the library as a mvn: dependency, and properties without camel-main-only keys.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CamelKIntegrationTest {
+
+    static final Path GENERATED = Path.of("target/camel-k/ideogram-camel.yaml");
+    static final Path CRD = Path.of("target/schemas/camel-k/camel.apache.org_integrations.yaml");
+
+    private StrictSchemas crd;
+    private JsonNode integration;
+
+    @BeforeAll
+    void load() throws Exception {
+        assertThat(GENERATED).as("written by the camel-k-integration execution (process-test-classes)").isRegularFile();
+        assertThat(CRD).as("unpacked from org.apache.camel.k:camel-k-crds").isRegularFile();
+        crd = StrictSchemas.ofCrd(CRD, "v1");
+        integration = CamelKIntegrationGenerator.read(GENERATED);
+    }
+
+    @Test
+    void integrationIsValidAgainstTheCrdWithUnknownFieldsRefused() {
+        assertThat(integration.path("apiVersion").asText()).isEqualTo("camel.apache.org/v1");
+        assertThat(integration.path("kind").asText()).isEqualTo("Integration");
+        assertThat(crd.problems(integration)).isEmpty();
+    }
+
+    @Test
+    void theValidationIsStrict() {
+        ObjectNode misspelt = integration.deepCopy();
+        ((ObjectNode) misspelt.path("spec")).put("replica", 3);
+        assertThat(crd.problems(misspelt)).anyMatch(p -> p.contains("replica"));
+
+        ObjectNode unknownTraitField = integration.deepCopy();
+        ((ObjectNode) unknownTraitField.path("spec").path("traits").path("camel")).put("propertys", "x");
+        assertThat(crd.problems(unknownTraitField)).anyMatch(p -> p.contains("propertys"));
+
+        ObjectNode wrongType = integration.deepCopy();
+        ((ObjectNode) wrongType.path("spec")).put("replicas", "three");
+        assertThat(crd.problems(wrongType)).isNotEmpty();
+    }
+
+    @Test
+    void sourcesAreTheRouteFilesByteForByte() throws Exception {
+        List<Path> routes = CamelKIntegrationGenerator.routeFiles(Path.of("."));
+        assertThat(routes).isNotEmpty();
+        List<String> names = new ArrayList<>();
+        for (JsonNode source : integration.path("spec").path("sources")) {
+            String name = source.path("name").asText();
+            names.add(name);
+            Path file = Path.of("routes", name);
+            assertThat(file).as("a source without a file in routes/: regenerate (mvn process-test-classes)").isRegularFile();
+            assertThat(source.path("content").asText().getBytes(StandardCharsets.UTF_8))
+                    .as(name + " differs from routes/: regenerate (mvn process-test-classes)")
+                    .isEqualTo(Files.readAllBytes(file));
+        }
+        assertThat(names).containsExactlyElementsOf(routes.stream().map(p -> p.getFileName().toString()).toList());
+    }
+
+    @Test
+    void theLibraryIsTheOnlyDependencyAsMavenCoordinates() {
+        JsonNode dependencies = integration.path("spec").path("dependencies");
+        assertThat(dependencies).hasSize(1);
+        String gav = System.getProperty("library.gav", "io.ideogramcamel:ideogram-camel:0.1.0-SNAPSHOT");
+        assertThat(dependencies.get(0).asText()).isEqualTo("mvn:" + gav);
+    }
+
+    @Test
+    void propertiesAreTheFilesWithoutCamelMainOnlyKeys() throws Exception {
+        List<String> properties = new ArrayList<>();
+        integration.path("spec").path("traits").path("camel").path("properties").forEach(p -> properties.add(p.asText()));
+        assertThat(properties).noneMatch(p -> p.startsWith("camel.server.") || p.startsWith("camel.management.")
+                || p.startsWith("camel.main.routes-include-pattern="));
+        Map<String, String> base = CamelKIntegrationGenerator.load(Path.of("application.properties"));
+        Map<String, String> prod = CamelKIntegrationGenerator.load(Path.of("application-prod.properties"));
+        assertThat(properties).contains("ideogram.webhook.path=" + base.get("ideogram.webhook.path"))
+                .contains("store.jdbc-url=" + prod.get("store.jdbc-url"))
+                .contains("quarkus.http.limits.max-body-size=" + base.get("ideogram.webhook.max-body-bytes"));
+        long expected = base.keySet().stream().filter(k -> !k.startsWith("camel.server.")
+                && !k.startsWith("camel.management.") && !k.equals("camel.main.routes-include-pattern")).count()
+                + prod.keySet().stream().filter(k -> !base.containsKey(k)).count() + 1;
+        assertThat(properties).hasSize((int) expected);
+    }
+
+    @Test
+    void filesForTheKamelRunLineHoldTheSameProperties() throws Exception {
+        Map<String, String> written = CamelKIntegrationGenerator.load(GENERATED.resolveSibling("integration.properties"));
+        assertThat(written).containsExactlyEntriesOf(CamelKIntegrationGenerator.integrationProperties(Path.of(".")));
+        JsonNode podTemplate = CamelKIntegrationGenerator.read(GENERATED.resolveSibling("pod-template.yaml"));
+        assertThat(podTemplate).isEqualTo(integration.path("spec").path("template").path("spec"));
+    }
+
+    @Test
+    void secretsComeFromTheSecretNeverFromTheFile() {
+        JsonNode container = integration.path("spec").path("template").path("spec").path("containers").get(0);
+        assertThat(container.path("name").asText()).isEqualTo("integration");
+        List<String> fromSecret = new ArrayList<>();
+        container.path("env").forEach(e -> {
+            if (e.has("valueFrom")) {
+                assertThat(e.path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("ideogram-camel");
+                fromSecret.add(e.path("name").asText());
+            }
+        });
+        assertThat(fromSecret).containsExactlyInAnyOrder(
+                "IDEOGRAM_API_KEY", "STORE_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    }
+}
