@@ -1,0 +1,83 @@
+package io.ideogramcamel.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.testing.BundleProperties;
+import io.ideogramcamel.testing.BundleTestSupport;
+import io.ideogramcamel.testing.Http;
+import io.ideogramcamel.testing.IdeogramStandIn;
+import io.ideogramcamel.testing.ImageHost;
+import io.ideogramcamel.testing.S3ProxyServer;
+import io.ideogramcamel.testing.TcpForwarder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * S3 unreachable while the bundle starts (a bucket behind a closed port): the bundle must come up,
+ * accept webhooks into the store with readiness DOWN, and archive once S3 answers, with no restart.
+ */
+class S3DownAtStartTest extends BundleTestSupport {
+
+    private static final String BUCKET = "late-bucket";
+
+    private S3ProxyServer s3;
+    private TcpForwarder s3Port;
+    private ImageHost images;
+
+    @Override
+    protected String storeJdbcUrl() throws Exception {
+        return "jdbc:h2:file:" + Files.createTempDirectory("ideogram-s3-down-").resolve("store") + ";WRITE_DELAY=0";
+    }
+
+    @Override
+    protected void configureBundle(BundleProperties properties) throws IOException {
+        s3 = S3ProxyServer.start();
+        s3.createBucket(BUCKET);
+        s3Port = TcpForwarder.closed(s3.port());
+        images = ImageHost.start("127.0.0.1");
+        properties.set("storage.s3.bucket", BUCKET)
+                .set("storage.s3.endpoint", "http://127.0.0.1:" + s3Port.port())
+                .set("aws.accessKeyId", "test")
+                .set("aws.secretAccessKey", "test")
+                .set("ideogram.image-hosts", "127.0.0.1")
+                .set("ideogram.image.allow-http", "true")
+                .set("archive.redrive-interval-millis", "500")
+                .set("archive.retry.max-redeliveries", "1")
+                .set("archive.retry.redelivery-delay-millis", "50")
+                .set("archive.retry.initial-delay-seconds", "1")
+                .set("archive.retry.max-delay-seconds", "1");
+    }
+
+    @AfterAll
+    void stopServers() throws IOException {
+        closeQuietly(images);
+        closeQuietly(s3Port);
+        closeQuietly(s3);
+    }
+
+    @Test
+    void theBundleStartsAcceptsAndArchivesOnceS3Answers() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        images.png("/late/0.png", new byte[] { (byte) 0x89, 'P', 'N', 'G', 1, 2, 3 });
+        String url = images.url("/late/0.png");
+        byte[] body = IdeogramStandIn.deliveryBody(id, IdeogramStandIn.image(url, true, 7));
+
+        HttpResponse<String> accepted = deliver(ideogram.sign(id, body), body);
+
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        assertThat(Http.get(baseUrl() + "/observe/health/ready").statusCode()).isEqualTo(503);
+        Thread.sleep(1500);
+        assertThat(store().find(id).orElseThrow().state()).isEqualTo(GenerationState.RECEIVED);
+
+        s3Port.open();
+
+        awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
+        assertThat(s3.writeCount(BUCKET, "generations/" + id + "/manifest.json")).isEqualTo(1);
+    }
+}
