@@ -121,6 +121,6 @@ class CamelKIntegrationTest {
             }
         });
         assertThat(fromSecret).containsExactlyInAnyOrder(
-                "IDEOGRAM_API_KEY", "STORE_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+                "IDEOGRAM_API_KEY", "STORE_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "API_TOKEN");
     }
 }

@@ -116,7 +116,7 @@ class KubernetesManifestsTest {
         assertThat(env.get("STORE_JDBC_URL").path("value").asText()).startsWith("jdbc:postgresql://");
         assertThat(env.get("IDEOGRAM_WEBHOOK_PUBLIC_URL").path("value").asText()).startsWith("https://");
         assertThat(env.get("STORAGE_S3_BUCKET").path("value").asText()).isNotBlank();
-        for (String secret : List.of("IDEOGRAM_API_KEY", "STORE_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+        for (String secret : List.of("IDEOGRAM_API_KEY", "STORE_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "API_TOKEN")) {
             assertThat(env.get(secret).path("valueFrom").path("secretKeyRef").path("name").asText()).as(secret)
                     .isEqualTo("ideogram-camel");
         }
