@@ -12,7 +12,7 @@ package io.ideogramcamel.store;
  * @param error          a fixed token saying why it is FAILED or UNKNOWN, or why it waits again
  * @param answerStatus   the HTTP status of the first answer given for it, or null
  * @param answerBody     the body of that answer, or null
- * @param createdAt      arrival; the queue is served in this order
+ * @param createdAt      when the request arrived (the queue itself is served by an arrival number)
  * @param updatedAt      the last change to the row
  */
 public record Submission(

@@ -48,9 +48,9 @@ public class SubmissionLedger extends StoreLedger {
 
     private static final String LOCK_BUDGET = "SELECT id FROM submit_budget WHERE id = 1 FOR UPDATE";
 
-    /* Arrival order, read from the (state, created_at) index; the id breaks ties between instances. */
+    /* Arrival order, read from the (state, arrival) index: the first entry is the head. */
     private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts "
-            + "FROM submission WHERE state = 'QUEUED' ORDER BY created_at, queued_id FETCH FIRST 1 ROWS ONLY";
+            + "FROM submission WHERE state = 'QUEUED' ORDER BY arrival FETCH FIRST 1 ROWS ONLY";
 
     private static final String INFLIGHT_SUBMITTED = "SELECT COALESCE(SUM(image_count), 0) FROM generation "
             + "WHERE state = 'SUBMITTED' AND image_count IS NOT NULL";
@@ -100,7 +100,7 @@ public class SubmissionLedger extends StoreLedger {
     private static final String FIND = "SELECT " + COLUMNS + " FROM submission WHERE queued_id = ?";
     private static final String FIND_BY_KEY = "SELECT " + COLUMNS + " FROM submission WHERE idempotency_key = ?";
     private static final String LIST = "SELECT " + COLUMNS + " FROM submission WHERE state = ? "
-            + "ORDER BY created_at DESC FETCH FIRST ? ROWS ONLY";
+            + "ORDER BY arrival DESC FETCH FIRST ? ROWS ONLY";
 
     private int maxInflightImages = 10;
     private int sendLeaseSeconds = 120;
