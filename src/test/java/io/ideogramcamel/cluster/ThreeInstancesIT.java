@@ -78,7 +78,9 @@ class ThreeInstancesIT {
         // retried more than Ideogram's default so a delivery never runs out of attempts in the kill
         local = LocalIdeogram.builder().completionDelayMillis(200).maxInflightImages(64)
                 .webhookAttempts(6).webhookRetryInterval(Duration.ofSeconds(1))
-                .webhookTimeout(Duration.ofSeconds(15)).start();
+                .webhookTimeout(Duration.ofSeconds(15))
+                // slow poll answers, so two instances polling one generation would overlap visibly
+                .pollResponseDelay(Duration.ofMillis(300)).start();
         s3 = S3ProxyServer.start();
         s3.createBucket(BUCKET);
         schema = new PostgresSchema();
