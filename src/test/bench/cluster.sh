@@ -18,11 +18,13 @@ schema="bench_$(date +%s)_$$"
 logs="${BENCH_CLUSTER_LOGS:-${TMPDIR:-/tmp}}"
 pids=()
 
+# The schema goes before waiting for the instances: the harness sends SIGKILL a few seconds after
+# SIGTERM, sooner than a bundle's graceful shutdown ends.
 cleanup() {
   trap - EXIT TERM INT
   [ "${#pids[@]}" -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+  PGOPTIONS='-c lock_timeout=3000 -c client_min_messages=warning' "${pg[@]}" -c "DROP SCHEMA IF EXISTS $schema CASCADE" || true
   wait || true
-  "${pg[@]}" -c "DROP SCHEMA IF EXISTS $schema CASCADE" || true
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
