@@ -8,6 +8,7 @@ import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.api.ApiRejectedException;
 import io.ideogramcamel.store.StoreUnavailableException;
 import io.ideogramcamel.store.Submission;
+import io.ideogramcamel.store.SubmissionState;
 import io.ideogramcamel.store.SubmissionLedger;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ public class SubmissionDesk {
             setAnswer(exchange, 202, body(first.queuedId(), null, "unknown", "store_unavailable"));
             return;
         }
-        Answer answer = answerFor(now);
+        Answer answer = answerForNewRequest(now, sent);
         setAnswer(exchange, answer.status(), answer.body());
         if (now.idempotencyKey() != null) {
             ledger.recordAnswer(now.queuedId(), answer.status(), answer.body());
@@ -96,6 +97,22 @@ public class SubmissionDesk {
     }
 
     record Answer(int status, String body) {
+    }
+
+    /**
+     * The first answer to a request. Its row can be SENDING when the caller is answered: a
+     * dispatcher (this instance's or another's) took it from the queue after this request found no
+     * room, or this request's own send could not record its outcome. Neither is the repeated
+     * Idempotency-Key that 409 is meant for: the first is still queued as far as the caller can
+     * act on it, the second will lapse to unknown.
+     */
+    static Answer answerForNewRequest(Submission s, boolean sentHere) {
+        if (s.state() == SubmissionState.SENDING) {
+            return sentHere
+                    ? new Answer(202, body(s.queuedId(), null, "unknown", "store_unavailable"))
+                    : new Answer(202, body(s.queuedId(), null, "queued", null));
+        }
+        return answerFor(s);
     }
 
     static Answer answerFor(Submission s) {

@@ -154,6 +154,12 @@ public final class LocalIdeogram implements AutoCloseable {
         return generation == null ? null : generation.status().name().toLowerCase(Locale.ROOT);
     }
 
+    /** The text prompt a generation was created with (its markers included), or null for an unknown id. */
+    public String prompt(String generationId) {
+        Generation generation = generations.find(generationId);
+        return generation == null ? null : generation.request().prompt();
+    }
+
     public int inflightImages() {
         return budget.inFlight();
     }

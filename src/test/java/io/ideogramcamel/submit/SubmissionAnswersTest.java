@@ -34,6 +34,22 @@ class SubmissionAnswersTest {
         assertThat(SubmissionDesk.answerFor(submission(SubmissionState.SENDING, null, null)).status()).isEqualTo(409);
     }
 
+    @Test
+    void aNewRequestTakenByADispatcherMeanwhileIsAnsweredQueuedNot409() {
+        Submission sending = submission(SubmissionState.SENDING, null, null);
+
+        SubmissionDesk.Answer takenByDispatcher = SubmissionDesk.answerForNewRequest(sending, false);
+        assertThat(takenByDispatcher.status()).isEqualTo(202);
+        assertThat(takenByDispatcher.body()).isEqualTo("{\"queued_id\":\"qABC\",\"state\":\"queued\"}");
+        SubmissionDesk.Answer outcomeUnrecorded = SubmissionDesk.answerForNewRequest(sending, true);
+        assertThat(outcomeUnrecorded.status()).isEqualTo(202);
+        assertThat(outcomeUnrecorded.body())
+                .isEqualTo("{\"queued_id\":\"qABC\",\"state\":\"unknown\",\"error\":\"store_unavailable\"}");
+        // other states answer a new request as they answer a repeated key
+        assertThat(SubmissionDesk.answerForNewRequest(submission(SubmissionState.SENT, "gen1", null), true))
+                .isEqualTo(SubmissionDesk.answerFor(submission(SubmissionState.SENT, "gen1", null)));
+    }
+
     @ParameterizedTest
     @CsvSource({
             "insufficient_funds, 402", "daily_limit, 402", "prompt_rejected, 422", "ideogram_bad_request, 400",

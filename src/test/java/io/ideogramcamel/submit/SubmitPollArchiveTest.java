@@ -199,6 +199,26 @@ class SubmitPollArchiveTest extends BundleTestSupport {
         assertEachImageFetchedOnce(sentLater, 3);
     }
 
+    @Test
+    void queuedSubmissionsSentTogetherByTheDispatcherAreEachRecordedSent() throws Exception {
+        int callsBefore = local.submitCalls();
+        List<JsonNode> answers = new ArrayList<>();
+        // 8 + 2 fill the budget of 10; the three after them wait, and when the first two complete
+        // one dispatcher tick finds room for all three and sends them on one exchange
+        for (int images : new int[] { 8, 2, 1, 1, 1 }) {
+            HttpResponse<String> response = submit("{\"text_prompt\":\"one tick\",\"num_images\":" + images + "}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            answers.add(json(response));
+        }
+        assertThat(answers.subList(2, 5)).allMatch(a -> "queued".equals(a.path("state").asText()));
+
+        await(WITHIN, () -> answers.stream().allMatch(a -> isArchived(a.path("queued_id").asText())));
+        assertThat(local.submitCalls() - callsBefore).isEqualTo(5);
+        for (JsonNode answer : answers) {
+            assertThat(status(answer.path("queued_id").asText()).path("generation_id").asText()).isNotEmpty();
+        }
+    }
+
     private boolean isArchived(String queuedId) {
         try {
             return "archived".equals(status(queuedId).path("state").asText());
