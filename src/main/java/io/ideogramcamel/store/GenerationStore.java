@@ -39,6 +39,8 @@ public class GenerationStore {
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/ideogram;WRITE_DELAY=0";
 
     private static final Set<String> SOURCES = Set.of("webhook", "poll");
+    /** Any fixed number: the advisory lock every instance takes while it creates the schema. */
+    private static final long SCHEMA_LOCK_KEY = 0x1de0_9a3cL;
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_CREATED_LENGTH = 256;
     private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*(\\d+)");
@@ -313,9 +315,21 @@ public class GenerationStore {
             }
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(true);
+            boolean postgres = dialect == SqlDialect.POSTGRESQL;
             try (Statement s = c.createStatement()) {
-                for (String sql : schemaStatements()) {
-                    s.execute(sql);
+                // Instances started together (replicas: 3) would race: PostgreSQL's IF NOT EXISTS is
+                // not safe against a concurrent CREATE. One session-level advisory lock serialises them.
+                if (postgres) {
+                    s.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK_KEY + ")");
+                }
+                try {
+                    for (String sql : schemaStatements()) {
+                        s.execute(sql);
+                    }
+                } finally {
+                    if (postgres) {
+                        s.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK_KEY + ")");
+                    }
                 }
             } finally {
                 c.setAutoCommit(autoCommit);
@@ -323,6 +337,11 @@ public class GenerationStore {
             schemaReady = true;
             LOG.debug("Generation store schema in place");
         }
+    }
+
+    /** Whether the schema was found or created on a connection of this store (for tests). */
+    boolean schemaReady() {
+        return schemaReady;
     }
 
     static List<String> schemaStatements() {

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +47,7 @@ abstract class AbstractGenerationStoreTest {
             + "\"prompt\":\"a lighthouse\",\"resolution\":\"1024x1024\",\"seed\":12345,\"is_image_safe\":true}]";
 
     protected TestDatabase db;
-    private final List<GenerationStore> stores = new ArrayList<>();
+    private final List<GenerationStore> stores = Collections.synchronizedList(new ArrayList<>());
 
     protected abstract TestDatabase createDatabase() throws Exception;
 

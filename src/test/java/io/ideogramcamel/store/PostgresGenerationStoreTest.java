@@ -38,6 +38,21 @@ class PostgresGenerationStoreTest extends AbstractGenerationStoreTest {
     }
 
     @Test
+    void instancesStartedTogetherOnAnEmptySchemaAllCreateItWithoutFailing() throws Exception {
+        // each start creates the schema; without a lock PostgreSQL's CREATE ... IF NOT EXISTS fails
+        // for all but one when they race, and those stores answer unavailable until a later try
+        List<GenerationStore> stores = concurrently(6, i -> startStore());
+
+        // every start created (or found) the schema: none gave up on it and logged the store as down
+        assertThat(stores).allMatch(GenerationStore::schemaReady);
+        List<Boolean> outcomes = concurrently(6,
+                i -> stores.get(i).acceptReceived("gen-start-" + i, "webhook", null, IMAGES));
+
+        assertThat(outcomes).containsOnly(true);
+        assertThat(db.countRows("generation_id LIKE 'gen-start-%'")).isEqualTo(6);
+    }
+
+    @Test
     void aStoreStartedWhileTheDatabaseIsDownComesUpWithIt() throws Exception {
         try (TcpForwarder forwarder = TcpForwarder.closed(5432)) {
             GenerationStore[] store = new GenerationStore[1];
