@@ -8,6 +8,7 @@ import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.PollLedger;
+import io.ideogramcamel.store.StoreUnavailableException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,8 @@ public class IdeogramPollCall {
     private static final Logger LOG = LoggerFactory.getLogger(IdeogramPollCall.class);
     /* failure_reason is Ideogram's text; only a plain token of it is kept, anything else is generalised. */
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9_]{1,48}");
+    /** The same cap the ledgers put on a Retry-After. */
+    private static final long MAX_PAUSE_SECONDS = 3600;
 
     private GenerationStore store;
     private PollLedger ledger;
@@ -92,13 +95,14 @@ public class IdeogramPollCall {
             }
         } else if (status == 429) {
             long retryAfter = IdeogramResponses.retryAfterSeconds(exchange);
+            // capped: a huge or hostile Retry-After must not stop polling for days
             pausedUntil = System.currentTimeMillis()
-                    + 1000L * (retryAfter >= 0 ? retryAfter : pauseSecondsWithoutRetryAfter);
+                    + 1000L * Math.min(MAX_PAUSE_SECONDS, retryAfter >= 0 ? retryAfter : pauseSecondsWithoutRetryAfter);
             ledger.pollLater(id, lease, retryAfter, "rate_limited");
             outcome = "rate_limited";
         } else if (status == 404) {
             // Ideogram does not know it (any more): polling again cannot change that.
-            ledger.markFailed(id, lease, "unknown_at_ideogram");
+            ledger.markFailed(id, lease, PollLedger.UNKNOWN_AT_IDEOGRAM);
             outcome = "failed";
         } else {
             // 401, 5xx, a malformed answer: may pass; the generation stays SUBMITTED until it expires.
@@ -110,14 +114,22 @@ public class IdeogramPollCall {
 
     /** The call itself failed (no connection, timeout): poll again later. */
     public void recordCallFailed(Exchange exchange) {
-        ledger.pollLater(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
-                exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), -1, "poll_unreachable");
-        exchange.setProperty("pollOutcome", "retry");
+        String outcome = "retry";
+        try {
+            ledger.pollLater(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
+                    exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), -1, "poll_unreachable");
+        } catch (StoreUnavailableException e) {
+            // runs inside the error handler, which must not fail itself: the lease lapses instead
+            outcome = "unrecorded";
+        }
+        exchange.setProperty("pollOutcome", outcome);
     }
 
     private String accept(Exchange exchange, String id, JsonNode body) {
         JsonNode data = body.get("data");
-        if (data != null && !data.isNull() && !data.isArray()) {
+        // completed without its image list is not a result: accepting it would archive nothing, and
+        // the real webhook would then be a duplicate
+        if (data == null || !data.isArray()) {
             ledger.pollLater(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
                     exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), -1, "invalid_poll_response");
             return "retry";
@@ -126,7 +138,7 @@ public class IdeogramPollCall {
         if (created != null && created.length() > 256) {
             created = null;
         }
-        boolean accepted = store.acceptReceived(id, "poll", created, data == null || data.isNull() ? "[]" : data.toString());
+        boolean accepted = store.acceptReceived(id, "poll", created, data.toString());
         exchange.setProperty(GenerationExchange.ACCEPTED, accepted);
         if (!accepted) {
             LOG.debug("poll found generation {} completed, but its webhook was accepted first", id);

@@ -39,12 +39,17 @@ final class GroupCommitWriter {
      * A webhook that arrives for a generation submitted from here finds its SUBMITTED row; the
      * delivery is then the result of that submission, so the row moves to RECEIVED (guarded by the
      * state, like every transition). Any other existing row is a duplicate and stays as it is. The
-     * poller's lease on the SUBMITTED row is dropped so the archiver can claim it at once.
+     * poller's lease on the SUBMITTED row is dropped so the archiver can claim it at once. A row the
+     * poller failed only for want of news (expired, or unknown at Ideogram) takes a late result too:
+     * the generation was billed, and its images are still there for 24 hours.
      */
-    private static final String SUBMITTED_TO_RECEIVED = "UPDATE generation SET state = 'RECEIVED', "
+    private static final String TO_RECEIVED = "UPDATE generation SET state = 'RECEIVED', "
             + "source = ?, created = COALESCE(?, created), images = ?, received_at = ?, next_attempt_at = ?, "
             + "updated_at = ?, attempts = 0, error = NULL, lease_owner = NULL, lease_until = NULL "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED'";
+            + "WHERE generation_id = ? AND ";
+    private static final String SUBMITTED_TO_RECEIVED = TO_RECEIVED + "state = 'SUBMITTED'";
+    private static final String LATE_RESULT_TO_RECEIVED = TO_RECEIVED + "state = 'FAILED' AND error IN ('"
+            + PollLedger.EXPIRED + "', '" + PollLedger.UNKNOWN_AT_IDEOGRAM + "')";
 
     /** Supplies a pooled connection on which the schema is known to exist. */
     @FunctionalInterface
@@ -325,11 +330,21 @@ final class GroupCommitWriter {
      */
     private void promoteSubmitted(Connection c, List<Pending> batch, List<Integer> existing, boolean[] outcomes)
             throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(SUBMITTED_TO_RECEIVED)) {
+        List<Integer> notPromoted = promote(c, SUBMITTED_TO_RECEIVED, batch, existing, outcomes);
+        if (!notPromoted.isEmpty()) {
+            promote(c, LATE_RESULT_TO_RECEIVED, batch, notPromoted, outcomes);
+        }
+    }
+
+    /** Runs one guarded UPDATE per row as a batch; returns the rows it did not change. */
+    private List<Integer> promote(Connection c, String sql, List<Pending> batch, List<Integer> rows,
+            boolean[] outcomes) throws SQLException {
+        List<Integer> unchanged = new ArrayList<>();
+        try (PreparedStatement update = c.prepareStatement(sql)) {
             if (queryTimeoutSeconds > 0) {
                 update.setQueryTimeout(queryTimeoutSeconds);
             }
-            for (int i : existing) {
+            for (int i : rows) {
                 ReceivedRow r = batch.get(i).row();
                 update.setString(1, r.source());
                 JdbcParameters.setNullableString(update, 2, r.created());
@@ -343,9 +358,13 @@ final class GroupCommitWriter {
             int[] counts = update.executeBatch();
             for (int k = 0; k < counts.length; k++) {
                 requireKnownCount(counts[k]);
-                outcomes[existing.get(k)] = counts[k] > 0;
+                outcomes[rows.get(k)] = counts[k] > 0;
+                if (counts[k] == 0) {
+                    unchanged.add(rows.get(k));
+                }
             }
         }
+        return unchanged;
     }
 
     /*

@@ -22,6 +22,8 @@ public class PollLedger extends StoreLedger {
 
     /** The error of a generation still not complete when its result links would have expired. */
     public static final String EXPIRED = "expired";
+    /** The error of a generation Ideogram answered 404 for. */
+    public static final String UNKNOWN_AT_IDEOGRAM = "unknown_at_ideogram";
 
     private static final int MAX_DUE_BATCH = 10_000;
 

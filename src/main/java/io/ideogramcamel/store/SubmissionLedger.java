@@ -49,7 +49,7 @@ public class SubmissionLedger extends StoreLedger {
     private static final String LOCK_BUDGET = "SELECT id FROM submit_budget WHERE id = 1 FOR UPDATE";
 
     /* Arrival order, read from the (state, arrival) index: the first entry is the head. */
-    private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts "
+    private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts, created_at "
             + "FROM submission WHERE state = 'QUEUED' ORDER BY arrival FETCH FIRST 1 ROWS ONLY";
 
     private static final String INFLIGHT_SUBMITTED = "SELECT COALESCE(SUM(image_count), 0) FROM generation "
@@ -103,6 +103,7 @@ public class SubmissionLedger extends StoreLedger {
             + "ORDER BY arrival DESC FETCH FIRST ? ROWS ONLY";
 
     private int maxInflightImages = 10;
+    private long callerFirstMillis = 2000;
     private int sendLeaseSeconds = 120;
     private int unknownHoldsBudgetSeconds = 600;
     private int pollAfterSeconds = 120;
@@ -121,6 +122,17 @@ public class SubmissionLedger extends StoreLedger {
 
     public int getMaxInflightImages() {
         return maxInflightImages;
+    }
+
+    /**
+     * How long a new request is left to its own caller (who waits for Ideogram's id) before a
+     * dispatcher may send it instead; a dispatcher tick in between would otherwise answer "queued".
+     */
+    public void setCallerFirstMillis(long callerFirstMillis) {
+        if (callerFirstMillis < 0) {
+            throw new IllegalArgumentException("callerFirstMillis must not be negative");
+        }
+        this.callerFirstMillis = callerFirstMillis;
     }
 
     /** Longer than the HTTP call may take: a SENDING row older than this lost its worker. */
@@ -235,6 +247,7 @@ public class SubmissionLedger extends StoreLedger {
         int imageCount;
         long notBefore;
         int attempts;
+        long createdAt;
         try (PreparedStatement ps = prepare(c, HEAD); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return null;
@@ -244,6 +257,7 @@ public class SubmissionLedger extends StoreLedger {
             imageCount = rs.getInt(3);
             notBefore = rs.getLong(4);
             attempts = rs.getInt(5);
+            createdAt = rs.getLong(6);
         }
         if (imageCount > maxInflightImages) {
             // It could only block everyone behind it for ever.
@@ -258,6 +272,11 @@ public class SubmissionLedger extends StoreLedger {
             return null;
         }
         if ((onlyQueuedId != null && !onlyQueuedId.equals(queuedId)) || notBefore > now) {
+            return null;
+        }
+        if (onlyQueuedId == null && attempts == 0 && createdAt > now - callerFirstMillis) {
+            // just recorded: its caller is about to claim it and wait for Ideogram's id; a dispatcher
+            // taking it now would leave that caller with "queued" for no reason
             return null;
         }
         if (inflightImages(c, now) + imageCount > maxInflightImages) {
@@ -287,16 +306,19 @@ public class SubmissionLedger extends StoreLedger {
 
     private int inflightImages(Connection c, long now) throws SQLException {
         long total = 0;
-        try (PreparedStatement ps = prepare(c, INFLIGHT_SUBMITTED); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            total += rs.getLong(1);
-        }
+        // SENDING first: recordSent moves a row from SENDING to SUBMITTED without the budget lock,
+        // and each statement sees its own snapshot; in this order such a row is counted twice
+        // (harmless, it waits a tick), in the other it could be counted in neither (overspent)
         try (PreparedStatement ps = prepare(c, INFLIGHT_SENDING)) {
             ps.setLong(1, now - unknownHoldsBudgetSeconds * 1000L);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 total += rs.getLong(1);
             }
+        }
+        try (PreparedStatement ps = prepare(c, INFLIGHT_SUBMITTED); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            total += rs.getLong(1);
         }
         return (int) Math.min(Integer.MAX_VALUE, total);
     }
@@ -379,8 +401,9 @@ public class SubmissionLedger extends StoreLedger {
     public boolean requeue(SendClaim claim, long retryAfterSeconds, String reason) {
         StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
+        // at least a second: a Retry-After of 0 would have the dispatcher call again in the same tick
         long delayMillis = retryAfterSeconds >= 0
-                ? Math.min(retryAfterSeconds, 3600) * 1000L
+                ? Math.max(1, Math.min(retryAfterSeconds, 3600)) * 1000L
                 : retryDelayMillis(claim.attempts());
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, REQUEUE)) {

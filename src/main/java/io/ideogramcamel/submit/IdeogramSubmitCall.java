@@ -3,12 +3,14 @@ package io.ideogramcamel.submit;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.UrlSafeBase64;
 import io.ideogramcamel.store.SendClaim;
+import io.ideogramcamel.store.StoreUnavailableException;
 import io.ideogramcamel.store.SubmissionLedger;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -28,6 +30,9 @@ public class IdeogramSubmitCall {
 
     /** The error of a send whose answer never came (timeout, reset): it may be running. */
     public static final String OUTCOME_UNKNOWN = "submit_outcome_unknown";
+
+    private static final int RECORD_SENT_ATTEMPTS = 3;
+    private static final long RECORD_SENT_RETRY_MILLIS = 500;
 
     private SubmissionLedger ledger;
     private String apiUrl = "https://api.ideogram.ai";
@@ -73,7 +78,9 @@ public class IdeogramSubmitCall {
 
     /**
      * Reads Ideogram's answer into the submission's next state; sets the exchange property
-     * submitOutcome. Does nothing when the call failed and its failure was recorded already.
+     * submitOutcome. Does nothing when the call failed and its failure was recorded already. Never
+     * throws: a store failure while recording leaves the outcome "unrecorded" (the send's lease then
+     * lapses to unknown), so nothing escapes the sub-route with the Api-Key header still on it.
      */
     public void recordResponse(Exchange exchange) {
         if (exchange.getProperty("submitOutcome") != null) {
@@ -82,48 +89,89 @@ public class IdeogramSubmitCall {
         SendClaim claim = claim(exchange);
         int status = IdeogramResponses.status(exchange);
         JsonNode body = IdeogramResponses.jsonBody(exchange);
-        String outcome;
-        if (status >= 200 && status < 300) {
-            String generationId = IdeogramResponses.text(body, "generation_id");
-            if (generationId != null && generationId.length() <= 256 && UrlSafeBase64.isValid(generationId)) {
-                ledger.recordSent(claim, generationId);
-                exchange.setProperty(GenerationExchange.GENERATION_ID, generationId);
-                outcome = "sent";
-            } else {
+        record(exchange, claim, () -> {
+            if (status >= 200 && status < 300) {
+                String generationId = IdeogramResponses.text(body, "generation_id");
+                if (generationId != null && generationId.length() <= 256 && UrlSafeBase64.isValid(generationId)) {
+                    exchange.setProperty(GenerationExchange.GENERATION_ID, generationId);
+                    // logged before it is written: if the store fails now, the id is still on record
+                    LOG.info("Ideogram accepted submission {} as generation {}", claim.queuedId(), generationId);
+                    recordSentWithRetries(claim, generationId);
+                    return "sent";
+                }
                 // It ran, most likely, and we cannot name it: a person must look.
                 ledger.recordUnknown(claim, "invalid_submit_response");
-                outcome = "unknown";
+                return "unknown";
             }
-        } else if (status == 429) {
-            String reason = "inflight_limit".equals(IdeogramResponses.text(body, "reject_reason"))
-                    ? "inflight_limit" : "rate_limited";
-            ledger.requeue(claim, IdeogramResponses.retryAfterSeconds(exchange), reason);
-            outcome = "requeued";
-        } else if (status >= 400 && status < 500) {
-            ledger.recordFailed(claim, failureReason(status, body));
-            outcome = "failed";
-        } else {
+            if (status == 429) {
+                String reason = "inflight_limit".equals(IdeogramResponses.text(body, "reject_reason"))
+                        ? "inflight_limit" : "rate_limited";
+                ledger.requeue(claim, IdeogramResponses.retryAfterSeconds(exchange), reason);
+                return "requeued";
+            }
+            if (status >= 400 && status < 500) {
+                ledger.recordFailed(claim, failureReason(status, body));
+                return "failed";
+            }
             ledger.recordUnknown(claim, "ideogram_http_" + status);
-            outcome = "unknown";
-        }
-        exchange.setProperty("submitOutcome", outcome);
+            return "unknown";
+        });
     }
 
-    /** The connection never opened: the request did not leave, so it waits in the queue again. */
+    /** The connection never opened: the request did not leave, so it waits in the queue again. Never throws. */
     public void recordNotSent(Exchange exchange) {
         SendClaim claim = claim(exchange);
         LOG.warn("Ideogram not reachable; submission {} queued again", claim.queuedId());
-        ledger.requeue(claim, -1, "ideogram_unreachable");
-        exchange.setProperty("submitOutcome", "requeued");
+        record(exchange, claim, () -> {
+            ledger.requeue(claim, -1, "ideogram_unreachable");
+            return "requeued";
+        });
     }
 
-    /** The request left and no answer came: UNKNOWN, never resent. */
+    /** The request left and no answer came (or the call failed in a way not foreseen): UNKNOWN, never resent. Never throws. */
     public void recordOutcomeUnknown(Exchange exchange) {
         SendClaim claim = claim(exchange);
         LOG.error("No answer from Ideogram after submission {} was sent: state unknown, NOT resent (it may run "
                 + "and be billed; its webhook or a check by hand will tell)", claim.queuedId());
-        ledger.recordUnknown(claim, OUTCOME_UNKNOWN);
-        exchange.setProperty("submitOutcome", "unknown");
+        record(exchange, claim, () -> {
+            ledger.recordUnknown(claim, OUTCOME_UNKNOWN);
+            return "unknown";
+        });
+    }
+
+    private static void record(Exchange exchange, SendClaim claim, Supplier<String> recording) {
+        String outcome;
+        try {
+            outcome = recording.get();
+        } catch (StoreUnavailableException e) {
+            LOG.error("Outcome of submission {} not recorded (store unavailable); its send lease lapses to unknown",
+                    claim.queuedId());
+            outcome = "unrecorded";
+        }
+        exchange.setProperty("submitOutcome", outcome);
+    }
+
+    /*
+     * The generation exists and is billed: its id is worth a few short retries, since without it the
+     * submission lapses to unknown and is never polled (its webhook would still be archived).
+     */
+    private void recordSentWithRetries(SendClaim claim, String generationId) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                ledger.recordSent(claim, generationId);
+                return;
+            } catch (StoreUnavailableException e) {
+                if (attempt >= RECORD_SENT_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(RECORD_SENT_RETRY_MILLIS * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     static String failureReason(int status, JsonNode body) {

@@ -50,7 +50,13 @@ public class SubmissionDesk {
     /** Claims the caller's own submission for sending now; leaves the claim null when it must wait. */
     public void claimOwn(Exchange exchange) {
         Submission submission = submission(exchange);
-        exchange.setProperty(GenerationExchange.SEND_CLAIM, ledger.claimHead(submission.queuedId()));
+        try {
+            exchange.setProperty(GenerationExchange.SEND_CLAIM, ledger.claimHead(submission.queuedId()));
+        } catch (StoreUnavailableException e) {
+            // The request is committed as queued: the dispatcher sends it once the store answers. A
+            // 503 now would invite a retry, and the retry would be a second, billed generation.
+            LOG.warn("submission {} stays queued: the store could not take it for sending now", submission.queuedId());
+        }
     }
 
     /** Claims whichever submission is first in line (the dispatcher); null when none may go now. */
@@ -70,18 +76,24 @@ public class SubmissionDesk {
         try {
             now = ledger.find(first.queuedId()).orElse(first);
         } catch (StoreUnavailableException e) {
-            if (!sent) {
-                throw e;
-            }
-            LOG.error("submission {} was sent but its outcome could not be recorded; answering unknown",
-                    first.queuedId());
-            setAnswer(exchange, 202, body(first.queuedId(), null, "unknown", "store_unavailable"));
+            // Committed already, so never 503 (a retry would bill it twice): queued if it was not
+            // sent from here (the dispatcher will), unknown if it was and the outcome is not readable.
+            LOG.error("submission {} could not be read back from the store; answering {}", first.queuedId(),
+                    sent ? "unknown" : "queued");
+            setAnswer(exchange, 202, sent
+                    ? body(first.queuedId(), null, "unknown", "store_unavailable")
+                    : body(first.queuedId(), null, "queued", null));
             return;
         }
         Answer answer = answerForNewRequest(now, sent);
         setAnswer(exchange, answer.status(), answer.body());
         if (now.idempotencyKey() != null) {
-            ledger.recordAnswer(now.queuedId(), answer.status(), answer.body());
+            try {
+                ledger.recordAnswer(now.queuedId(), answer.status(), answer.body());
+            } catch (StoreUnavailableException e) {
+                // a repeat of the key then gets an answer made from the submission's state instead
+                LOG.warn("first answer of submission {} not kept: store unavailable", now.queuedId());
+            }
         }
     }
 

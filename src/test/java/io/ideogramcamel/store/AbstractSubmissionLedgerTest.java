@@ -60,6 +60,8 @@ abstract class AbstractSubmissionLedgerTest {
         ledger.setStore(store);
         ledger.setMaxInflightImages(budget);
         ledger.setPollAfterSeconds(0);
+        // these tests act as the dispatcher on rows they just queued
+        ledger.setCallerFirstMillis(0);
         return ledger;
     }
 
@@ -262,5 +264,38 @@ abstract class AbstractSubmissionLedgerTest {
         assertThat(row.state()).isEqualTo(GenerationState.FAILED);
         assertThat(row.error()).isEqualTo(PollLedger.EXPIRED);
         assertThat(ledger.inflightImages()).isZero();
+
+        // its webhook after all: billed, and its images still there, so it is taken, not dropped
+        assertThat(store.acceptReceived("gen-old", "webhook", null, IMAGES)).isTrue();
+        assertThat(store.find("gen-old").orElseThrow().state()).isEqualTo(GenerationState.RECEIVED);
+        assertThat(store.acceptReceived("gen-old", "webhook", null, IMAGES)).isFalse();
+    }
+
+    @Test
+    void aNewRequestIsLeftToItsOwnCallerBeforeADispatcherMayTakeIt() throws Exception {
+        SubmissionLedger ledger = ledger(store, 10);
+        ledger.setCallerFirstMillis(1000);
+        Submission a = queue(ledger, 1);
+
+        assertThat(ledger.claimHead(null)).as("the dispatcher, at once").isNull();
+        assertThat(ledger.claimHead(a.queuedId())).as("its caller").isNotNull();
+
+        Submission b = queue(ledger, 1);
+        Thread.sleep(1100);
+        // a caller that never came back (it crashed, or found no room): the dispatcher sends it
+        assertThat(ledger.claimHead(null).queuedId()).isEqualTo(b.queuedId());
+    }
+
+    @Test
+    void aRetryAfterOfZeroStillWaitsASecondSoTheDispatcherCannotSpin() throws Exception {
+        SubmissionLedger ledger = ledger(store, 10);
+        queue(ledger, 1);
+        SendClaim claim = ledger.claimHead(null);
+
+        assertThat(ledger.requeue(claim, 0, "rate_limited")).isTrue();
+
+        assertThat(ledger.claimHead(null)).isNull();
+        Thread.sleep(1100);
+        assertThat(ledger.claimHead(null)).isNotNull();
     }
 }
