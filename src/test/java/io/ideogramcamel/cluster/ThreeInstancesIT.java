@@ -3,7 +3,6 @@ package io.ideogramcamel.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -97,15 +96,8 @@ class ThreeInstancesIT {
     }
 
     private Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("STORE_JDBC_URL", schema.jdbcUrl());
-        env.put("STORE_USERNAME", PostgresSchema.USER);
-        env.put("IDEOGRAM_API_URL", local.baseUrl());
-        env.put("IDEOGRAM_JWKS_URL", local.jwksUrl());
-        env.put("IDEOGRAM_API_KEY", local.apiKey());
+        Map<String, String> env = BundleProcess.usingLocalIdeogram(local, schema);
         env.put("IDEOGRAM_WEBHOOK_PUBLIC_URL", fanOut.url());
-        env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
-        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
         env.put("STORAGE_S3_BUCKET", BUCKET);
         env.put("STORAGE_S3_ENDPOINT", s3.endpoint());
         // s3proxy runs with authorization none; the SDK's default chain still wants a key

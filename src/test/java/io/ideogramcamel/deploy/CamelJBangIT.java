@@ -3,10 +3,8 @@ package io.ideogramcamel.deploy;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -47,7 +45,7 @@ class CamelJBangIT {
         writeSettings(home);
 
         Path install = Files.createTempDirectory(Files.createDirectories(cliDir.resolve("runs")), "run-");
-        copyInstallation(install);
+        BundleProcess.copyInstallation(install);
         Path log = install.resolve("camel-run.log");
         int port = BundleProcess.freePort();
         String command = String.format(README_COMMAND, gav);
@@ -124,17 +122,6 @@ class CamelJBangIT {
                   <activeProfiles><activeProfile>build-repository</activeProfile></activeProfiles>
                 </settings>
                 """.formatted(buildRepo));
-    }
-
-    private static void copyInstallation(Path workDir) throws IOException {
-        Path routes = Files.createDirectories(workDir.resolve("routes"));
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
-            for (Path file : files) {
-                Files.copy(file, routes.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"),
-                StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void awaitReady(Process camel, String base, Path log, int seconds) throws Exception {

@@ -50,14 +50,7 @@ class TwoPollersIT {
     }
 
     private Map<String, String> environment() {
-        Map<String, String> env = new java.util.HashMap<>();
-        env.put("STORE_JDBC_URL", schema.jdbcUrl());
-        env.put("STORE_USERNAME", PostgresSchema.USER);
-        env.put("IDEOGRAM_API_URL", local.baseUrl());
-        env.put("IDEOGRAM_JWKS_URL", local.jwksUrl());
-        env.put("IDEOGRAM_API_KEY", local.apiKey());
-        env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
-        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
+        Map<String, String> env = BundleProcess.usingLocalIdeogram(local, schema);
         env.put("IDEOGRAM_MAX_INFLIGHT_IMAGES", "64");
         env.put("IDEOGRAM_SUBMIT_DISPATCH_INTERVAL_MILLIS", "200");
         env.put("IDEOGRAM_POLL_INTERVAL_SECONDS", "1");

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.ideogramcamel.standin.LocalIdeogram;
+
 /**
  * The runnable jar started as a real process from the project directory, configured only through
  * environment variables, as a user or the benchmark starts it.
@@ -56,7 +58,8 @@ public final class BundleProcess implements AutoCloseable {
         return bundle;
     }
 
-    private static void copyInstallation(Path workDir) throws IOException {
+    /** A user's installation in {@code workDir}: copies of the project's routes/ and application.properties. */
+    public static void copyInstallation(Path workDir) throws IOException {
         Path routes = Files.createDirectories(workDir.resolve("routes"));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
             for (Path file : files) {
@@ -79,6 +82,22 @@ public final class BundleProcess implements AutoCloseable {
         // s3proxy runs with authorization none; the SDK's default chain still wants a key
         env.put("AWS_ACCESS_KEY_ID", "test");
         env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
+        env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
+        return env;
+    }
+
+    /**
+     * The environment of a bundle that submits to, polls and verifies against the local Ideogram
+     * stand-in and keeps its store in {@code schema}, fetching images from it over plain http.
+     */
+    public static Map<String, String> usingLocalIdeogram(LocalIdeogram local, PostgresSchema schema) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("STORE_JDBC_URL", schema.jdbcUrl());
+        env.put("STORE_USERNAME", PostgresSchema.USER);
+        env.put("IDEOGRAM_API_URL", local.baseUrl());
+        env.put("IDEOGRAM_JWKS_URL", local.jwksUrl());
+        env.put("IDEOGRAM_API_KEY", local.apiKey());
         env.put("IDEOGRAM_IMAGE_HOSTS", "127.0.0.1");
         env.put("IDEOGRAM_IMAGE_ALLOW_HTTP", "true");
         return env;
