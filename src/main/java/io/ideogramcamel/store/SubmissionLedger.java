@@ -49,7 +49,8 @@ public class SubmissionLedger extends StoreLedger {
     private static final String LOCK_BUDGET = "SELECT id FROM submit_budget WHERE id = 1 FOR UPDATE";
 
     /* Arrival order, read from the (state, arrival) index: the first entry is the head. */
-    private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts, created_at "
+    private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts, created_at, "
+            + "caller_waiting "
             + "FROM submission WHERE state = 'QUEUED' ORDER BY arrival FETCH FIRST 1 ROWS ONLY";
 
     private static final String INFLIGHT_SUBMITTED = "SELECT COALESCE(SUM(image_count), 0) FROM generation "
@@ -93,6 +94,9 @@ public class SubmissionLedger extends StoreLedger {
     private static final String EXPIRE_SENDING = "UPDATE submission SET state = 'UNKNOWN', error = '"
             + SEND_INTERRUPTED + "', lease_owner = NULL, lease_until = NULL, updated_at = ? "
             + "WHERE state = 'SENDING' AND lease_until < ?";
+
+    private static final String LEAVE_TO_DISPATCHER = "UPDATE submission SET caller_waiting = FALSE "
+            + "WHERE queued_id = ? AND caller_waiting = TRUE";
 
     private static final String RECORD_ANSWER = "UPDATE submission SET answer_status = ?, answer_body = ? "
             + "WHERE queued_id = ? AND answer_status IS NULL";
@@ -248,6 +252,7 @@ public class SubmissionLedger extends StoreLedger {
         long notBefore;
         int attempts;
         long createdAt;
+        boolean callerWaiting;
         try (PreparedStatement ps = prepare(c, HEAD); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return null;
@@ -258,6 +263,7 @@ public class SubmissionLedger extends StoreLedger {
             notBefore = rs.getLong(4);
             attempts = rs.getInt(5);
             createdAt = rs.getLong(6);
+            callerWaiting = rs.getBoolean(7);
         }
         if (imageCount > maxInflightImages) {
             // It could only block everyone behind it for ever.
@@ -274,7 +280,7 @@ public class SubmissionLedger extends StoreLedger {
         if ((onlyQueuedId != null && !onlyQueuedId.equals(queuedId)) || notBefore > now) {
             return null;
         }
-        if (onlyQueuedId == null && attempts == 0 && createdAt > now - callerFirstMillis) {
+        if (onlyQueuedId == null && callerWaiting && attempts == 0 && createdAt > now - callerFirstMillis) {
             // just recorded: its caller is about to claim it and wait for Ideogram's id; a dispatcher
             // taking it now would leave that caller with "queued" for no reason
             return null;
@@ -293,6 +299,21 @@ public class SubmissionLedger extends StoreLedger {
             }
         }
         return new SendClaim(queuedId, owner, request, imageCount, attempts);
+    }
+
+    /**
+     * The caller could not send its request now (not first in line, or no room) and answers
+     * "queued": the dispatcher may take the row at once instead of waiting out callerFirstMillis.
+     */
+    public void leaveToDispatcher(String queuedId) {
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, LEAVE_TO_DISPATCHER)) {
+            ps.setString(1, queuedId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            // the window then simply runs out
+            throw unavailable("hand a submission to the dispatcher", e);
+        }
     }
 
     /** Images submitted (or being sent) and not yet completed or failed, as the budget counts them. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.api.ApiRejectedException;
+import io.ideogramcamel.store.SendClaim;
 import io.ideogramcamel.store.StoreUnavailableException;
 import io.ideogramcamel.store.Submission;
 import io.ideogramcamel.store.SubmissionState;
@@ -51,7 +52,11 @@ public class SubmissionDesk {
     public void claimOwn(Exchange exchange) {
         Submission submission = submission(exchange);
         try {
-            exchange.setProperty(GenerationExchange.SEND_CLAIM, ledger.claimHead(submission.queuedId()));
+            SendClaim claim = ledger.claimHead(submission.queuedId());
+            exchange.setProperty(GenerationExchange.SEND_CLAIM, claim);
+            if (claim == null) {
+                ledger.leaveToDispatcher(submission.queuedId());
+            }
         } catch (StoreUnavailableException e) {
             // The request is committed as queued: the dispatcher sends it once the store answers. A
             // 503 now would invite a retry, and the retry would be a second, billed generation.

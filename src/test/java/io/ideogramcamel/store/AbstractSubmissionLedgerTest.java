@@ -273,17 +273,28 @@ abstract class AbstractSubmissionLedgerTest {
 
     @Test
     void aNewRequestIsLeftToItsOwnCallerBeforeADispatcherMayTakeIt() throws Exception {
-        SubmissionLedger ledger = ledger(store, 10);
+        SubmissionLedger ledger = ledger(store, 2);
         ledger.setCallerFirstMillis(1000);
         Submission a = queue(ledger, 1);
 
         assertThat(ledger.claimHead(null)).as("the dispatcher, at once").isNull();
-        assertThat(ledger.claimHead(a.queuedId())).as("its caller").isNotNull();
+        SendClaim claimA = ledger.claimHead(a.queuedId());
+        assertThat(claimA).as("its caller").isNotNull();
 
         Submission b = queue(ledger, 1);
         Thread.sleep(1100);
-        // a caller that never came back (it crashed, or found no room): the dispatcher sends it
-        assertThat(ledger.claimHead(null).queuedId()).isEqualTo(b.queuedId());
+        // a caller that never came back (it crashed): the dispatcher sends it
+        SendClaim claimB = ledger.claimHead(null);
+        assertThat(claimB.queuedId()).isEqualTo(b.queuedId());
+
+        // a caller that found no room answers "queued" and hands its request over at once
+        ledger.setCallerFirstMillis(60_000);
+        Submission c = queue(ledger, 1);
+        assertThat(ledger.claimHead(c.queuedId())).as("no room: a and b are in flight").isNull();
+        ledger.leaveToDispatcher(c.queuedId());
+        assertThat(ledger.recordSent(claimA, "gen-a")).isTrue();
+        assertThat(store.acceptReceived("gen-a", "webhook", null, IMAGES)).isTrue();
+        assertThat(ledger.claimHead(null).queuedId()).isEqualTo(c.queuedId());
     }
 
     @Test
