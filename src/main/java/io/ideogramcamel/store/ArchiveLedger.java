@@ -41,7 +41,6 @@ public class ArchiveLedger extends StoreLedger {
 
     private static final int MAX_KEY_LENGTH = 1024;
     private static final int MAX_CONTENT_TYPE_LENGTH = 255;
-    private static final int MAX_DUE_BATCH = 10_000;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     /*
@@ -144,25 +143,7 @@ public class ArchiveLedger extends StoreLedger {
      * @throws StoreUnavailableException if the database cannot be read
      */
     public List<String> findDueForArchive(int limit) {
-        List<String> ids = new ArrayList<>();
-        if (limit < 1) {
-            return ids;
-        }
-        long now = System.currentTimeMillis();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, FIND_DUE)) {
-            ps.setLong(1, now);
-            ps.setLong(2, now);
-            ps.setInt(3, Math.min(limit, MAX_DUE_BATCH));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-            return ids;
-        } catch (SQLException e) {
-            throw unavailable("list due generations", e);
-        }
+        return findDue(FIND_DUE, limit, "list due generations");
     }
 
     /**
@@ -178,7 +159,7 @@ public class ArchiveLedger extends StoreLedger {
      *                                   claim was made that lapses after leaseSeconds
      */
     public ArchiveClaim claimForArchive(String generationId) {
-        requireId(generationId);
+        StoreSql.requireId(generationId);
         long now = System.currentTimeMillis();
         long leaseUntil = now + leaseSeconds * 1000L;
         long expiredBefore = now - linksExpireAfterHours * 3_600_000L;
@@ -261,8 +242,8 @@ public class ArchiveLedger extends StoreLedger {
      *         lapsed) or the generation is no longer RECEIVED: stop working on it
      */
     public boolean renewLease(String generationId, String leaseOwner) {
-        requireId(generationId);
-        requireOwner(leaseOwner);
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
         try (Connection c = connection()) {
             return renew(c, generationId, leaseOwner, System.currentTimeMillis()) > 0;
         } catch (SQLException e) {
@@ -281,8 +262,8 @@ public class ArchiveLedger extends StoreLedger {
      */
     public boolean recordImage(String generationId, String leaseOwner, int index, String objectKey,
             String contentType, long sizeBytes, String sha256) {
-        requireId(generationId);
-        requireOwner(leaseOwner);
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
         requireIndex(index);
         if (objectKey == null || objectKey.isEmpty() || objectKey.length() > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("objectKey must have 1 to " + MAX_KEY_LENGTH + " characters");
@@ -310,10 +291,10 @@ public class ArchiveLedger extends StoreLedger {
      * @return as {@link #recordImage}
      */
     public boolean recordRefusedImage(String generationId, String leaseOwner, int index, String reason) {
-        requireId(generationId);
-        requireOwner(leaseOwner);
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
         requireIndex(index);
-        requireReason(reason);
+        StoreSql.requireReason(reason);
         return record(generationId, leaseOwner, new GenerationImage(generationId, index, GenerationImage.REFUSED,
                 null, null, null, null, reason, 0));
     }
@@ -380,7 +361,7 @@ public class ArchiveLedger extends StoreLedger {
      * @throws StoreUnavailableException if the database cannot be read
      */
     public List<GenerationImage> listImages(String generationId) {
-        requireId(generationId);
+        StoreSql.requireId(generationId);
         List<GenerationImage> images = new ArrayList<>();
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, LIST_IMAGES)) {
@@ -425,8 +406,8 @@ public class ArchiveLedger extends StoreLedger {
      *         generation is not RECEIVED (nothing changed)
      */
     public boolean markArchived(String generationId, String leaseOwner) {
-        requireId(generationId);
-        requireOwner(leaseOwner);
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
         long now = System.currentTimeMillis();
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, ARCHIVE)) {
@@ -448,9 +429,9 @@ public class ArchiveLedger extends StoreLedger {
      *         generation is not RECEIVED (nothing changed)
      */
     public boolean markFailed(String generationId, String leaseOwner, String reason) {
-        requireId(generationId);
-        requireOwner(leaseOwner);
-        requireReason(reason);
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
+        StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, FAIL)) {
@@ -476,14 +457,14 @@ public class ArchiveLedger extends StoreLedger {
      *         RECEIVED (nothing changed)
      */
     public boolean releaseForRetry(String generationId, String leaseOwner, String reason) {
-        requireId(generationId);
-        requireOwner(leaseOwner);
-        requireReason(reason);
+        StoreSql.requireId(generationId);
+        StoreSql.requireOwner(leaseOwner);
+        StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
         // The backoff depends on the row's own attempts, so it is computed in the same guarded
         // statement instead of from a value read earlier.
         String sql = "UPDATE generation SET attempts = attempts + 1, error = ?, lease_owner = NULL, "
-                + "lease_until = NULL, next_attempt_at = CAST(? AS BIGINT) + " + backoffMillisSql() + ", updated_at = ? "
+                + "lease_until = NULL, next_attempt_at = CAST(? AS BIGINT) + " + retryDelayMillisSql() + ", updated_at = ? "
                 + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, sql)) {
@@ -521,42 +502,9 @@ public class ArchiveLedger extends StoreLedger {
         }
     }
 
-    /*
-     * The same ladder as retryDelayMillis, as a CASE over the row's attempts. Only numbers computed
-     * from this bean's settings go into the text; the ladder ends where the delay reaches the maximum.
-     */
-    private String backoffMillisSql() {
-        long max = retryMaxDelaySeconds() * 1000L;
-        StringBuilder sql = new StringBuilder("CASE");
-        int attempts = 0;
-        long delay = retryDelayMillis(0);
-        while (delay < max && delay > 0) {
-            sql.append(" WHEN attempts <= ").append(attempts).append(" THEN ").append(delay);
-            attempts++;
-            delay = retryDelayMillis(attempts);
-        }
-        if (attempts == 0) {
-            // a constant delay (0, or initial = max): a CASE needs at least one WHEN
-            return Long.toString(delay);
-        }
-        return sql.append(" ELSE ").append(delay).append(" END").toString();
-    }
-
-    private static void requireId(String generationId) {
-        StoreSql.requireId(generationId);
-    }
-
-    private static void requireOwner(String leaseOwner) {
-        StoreSql.requireOwner(leaseOwner);
-    }
-
     private static void requireIndex(int index) {
         if (index < 0) {
             throw new IllegalArgumentException("image index must not be negative");
         }
-    }
-
-    private static void requireReason(String reason) {
-        StoreSql.requireReason(reason);
     }
 }

@@ -2,9 +2,7 @@ package io.ideogramcamel.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -25,8 +23,6 @@ public class PollLedger extends StoreLedger {
     /** The error of a generation Ideogram answered 404 for. */
     public static final String UNKNOWN_AT_IDEOGRAM = "unknown_at_ideogram";
 
-    private static final int MAX_DUE_BATCH = 10_000;
-
     /* One range read of the (state, next_attempt_at) index, however many rows wait further out. */
     private static final String FIND_DUE = "SELECT generation_id FROM generation "
             + "WHERE state = 'SUBMITTED' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
@@ -41,15 +37,14 @@ public class PollLedger extends StoreLedger {
             + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < ?) "
             + "AND submitted_at < ?";
 
+    /* Completed with the delay: a Retry-After, or the backoff ladder over the row's own attempts. */
     private static final String POLL_LATER = "UPDATE generation SET attempts = attempts + 1, error = ?, "
-            + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "next_attempt_at = CAST(? AS BIGINT) + %s, lease_owner = NULL, lease_until = NULL, updated_at = ? "
             + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
 
     private static final String FAIL = "UPDATE generation SET state = 'FAILED', error = ?, lease_owner = NULL, "
             + "lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
             + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
-
-    private static final String ATTEMPTS = "SELECT attempts FROM generation WHERE generation_id = ?";
 
     private int leaseSeconds = 60;
     private int expireAfterHours = 24;
@@ -79,25 +74,7 @@ public class PollLedger extends StoreLedger {
      * first. List, then {@link #claimForPoll claim} each: another instance may take one first.
      */
     public List<String> findDueForPoll(int limit) {
-        List<String> ids = new ArrayList<>();
-        if (limit < 1) {
-            return ids;
-        }
-        long now = System.currentTimeMillis();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, FIND_DUE)) {
-            ps.setLong(1, now);
-            ps.setLong(2, now);
-            ps.setInt(3, Math.min(limit, MAX_DUE_BATCH));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-            return ids;
-        } catch (SQLException e) {
-            throw unavailable("list generations due for a poll", e);
-        }
+        return findDue(FIND_DUE, limit, "list generations due for a poll");
     }
 
     /**
@@ -154,18 +131,17 @@ public class PollLedger extends StoreLedger {
         StoreSql.requireOwner(leaseOwner);
         StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
-        try (Connection c = connection()) {
-            long delay = retryAfterSeconds >= 0
-                    ? Math.min(retryAfterSeconds, 3600) * 1000L
-                    : retryDelayMillis(attempts(c, generationId));
-            try (PreparedStatement ps = prepare(c, POLL_LATER)) {
-                ps.setString(1, reason);
-                ps.setLong(2, now + delay);
-                ps.setLong(3, now);
-                ps.setString(4, generationId);
-                ps.setString(5, leaseOwner);
-                return ps.executeUpdate() > 0;
-            }
+        String delayMillis = retryAfterSeconds >= 0
+                ? Long.toString(Math.min(retryAfterSeconds, 3600) * 1000L)
+                : retryDelayMillisSql();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, POLL_LATER.formatted(delayMillis))) {
+            ps.setString(1, reason);
+            ps.setLong(2, now);
+            ps.setLong(3, now);
+            ps.setString(4, generationId);
+            ps.setString(5, leaseOwner);
+            return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable("reschedule a poll", e);
         }
@@ -192,12 +168,4 @@ public class PollLedger extends StoreLedger {
         }
     }
 
-    private int attempts(Connection c, String generationId) throws SQLException {
-        try (PreparedStatement ps = prepare(c, ATTEMPTS)) {
-            ps.setString(1, generationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
-            }
-        }
-    }
 }

@@ -2,7 +2,10 @@ package io.ideogramcamel.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -14,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * YAML {@code beans:} can set the inherited properties on each ledger.
  */
 public abstract class StoreLedger {
+
+    private static final int MAX_DUE_BATCH = 10_000;
 
     private final Logger log = LoggerFactory.getLogger(getClass());
     private final AtomicLong claims = new AtomicLong();
@@ -81,8 +86,54 @@ public abstract class StoreLedger {
         return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
     }
 
-    protected int retryMaxDelaySeconds() {
-        return retryMaxDelaySeconds;
+    /*
+     * The same ladder as retryDelayMillis, as a CASE over the row's attempts, so the delay comes from
+     * the attempts of the very row the guarded UPDATE changes. Only numbers computed from this bean's
+     * settings go into the text; the ladder ends where the delay reaches the maximum.
+     */
+    protected String retryDelayMillisSql() {
+        long max = retryMaxDelaySeconds * 1000L;
+        StringBuilder sql = new StringBuilder("CASE");
+        int attempts = 0;
+        long delay = retryDelayMillis(0);
+        while (delay < max && delay > 0) {
+            sql.append(" WHEN attempts <= ").append(attempts).append(" THEN ").append(delay);
+            attempts++;
+            delay = retryDelayMillis(attempts);
+        }
+        if (attempts == 0) {
+            // a constant delay (0, or initial = max): a CASE needs at least one WHEN
+            return Long.toString(delay);
+        }
+        return sql.append(" ELSE ").append(delay).append(" END").toString();
+    }
+
+    /**
+     * The ids a "due" query lists: its parameters are now, now and the limit (capped at 10,000).
+     *
+     * @param limit 0 or less lists none
+     * @throws StoreUnavailableException if the database cannot be read
+     */
+    protected List<String> findDue(String sql, int limit, String what) {
+        List<String> ids = new ArrayList<>();
+        if (limit < 1) {
+            return ids;
+        }
+        long now = System.currentTimeMillis();
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, sql)) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setInt(3, Math.min(limit, MAX_DUE_BATCH));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw unavailable(what, e);
+        }
     }
 
     protected Connection connection() throws SQLException {
