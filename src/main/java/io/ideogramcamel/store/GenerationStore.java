@@ -1,13 +1,9 @@
 package io.ideogramcamel.store;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * behind a HikariCP pool. A plain bean: configure it with the setters, then {@link #start()}; call
  * {@link #stop()} at shutdown (in YAML {@code initMethod: start}, {@code destroyMethod: stop}).
  *
- * <p>{@link #start()} does not need the database: the pool starts empty and the schema is created
- * on the first successful connection. Until then accepts fail with {@link StoreUnavailableException}
- * and {@link #isAvailable()} answers false (readiness DOWN); both recover on their own once the
- * database is reachable.
+ * <p>{@link #start()} does not need the database: the pools start empty and the schema's pending
+ * migrations ({@link StoreMigrations}) are applied before the first connection is handed out. Until
+ * then accepts fail with {@link StoreUnavailableException} and {@link #isAvailable()} answers false
+ * (readiness DOWN); both recover on their own once the database is reachable.
+ *
+ * <p>Two pools: the group-commit writer has a connection of its own, so a flood of API reads or
+ * background claims can never leave a webhook's accept waiting for a connection. Every connection
+ * of both carries a statement timeout, so no query runs unbounded.
  */
 public class GenerationStore {
 
@@ -39,8 +39,6 @@ public class GenerationStore {
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/ideogram;WRITE_DELAY=0";
 
     private static final Set<String> SOURCES = Set.of("webhook", "poll");
-    /** Any fixed number: the advisory lock every instance takes while it creates the schema. */
-    private static final long SCHEMA_LOCK_KEY = 0x1de0_9a3cL;
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_CREATED_LENGTH = 256;
     private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*(\\d+)");
@@ -60,13 +58,18 @@ public class GenerationStore {
     private long connectionTimeoutMillis = 2000;
     private int maxBatchSize = 64;
     private long acceptTimeoutMillis = 5000;
+    private long queryTimeoutMillis = 10_000;
+    private long migrationLockTimeoutMillis = 5000;
+    private boolean migrateAtStart = true;
 
     private final Object lifecycle = new Object();
     private final Object schemaLock = new Object();
     private volatile HikariDataSource dataSource;
+    private volatile HikariDataSource writerDataSource;
     private volatile GroupCommitWriter writer;
     private volatile SqlDialect dialect;
     private volatile boolean schemaReady;
+    private volatile boolean toldNotMigrated;
 
     public void setJdbcUrl(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
@@ -100,6 +103,24 @@ public class GenerationStore {
         this.acceptTimeoutMillis = acceptTimeoutMillis;
     }
 
+    /** The longest any statement of the store may run before it fails as unavailable. */
+    public void setQueryTimeoutMillis(long queryTimeoutMillis) {
+        this.queryTimeoutMillis = queryTimeoutMillis;
+    }
+
+    /** The longest a migration waits for a table lock before it gives up (and retries on a later use). */
+    public void setMigrationLockTimeoutMillis(long migrationLockTimeoutMillis) {
+        this.migrationLockTimeoutMillis = migrationLockTimeoutMillis;
+    }
+
+    /**
+     * Whether pending migrations are applied by this process. False: they are applied by a separate
+     * {@code --migrate-only} run, and until then the store stays unavailable (readiness DOWN).
+     */
+    public void setMigrateAtStart(boolean migrateAtStart) {
+        this.migrateAtStart = migrateAtStart;
+    }
+
     /**
      * Creates the pool and the writer and tries to create the schema. Never fails because the
      * database is unreachable: that is logged and retried on use. Fails only on a configuration the
@@ -117,32 +138,15 @@ public class GenerationStore {
                 // HikariCP's own lower bound; below it Hikari falls back to 30 s.
                 throw new IllegalArgumentException("connectionTimeoutMillis must be at least 250");
             }
-            SqlDialect dialect = SqlDialect.fromJdbcUrl(jdbcUrl);
-            String url = dialect == SqlDialect.H2 ? withWriteDelayZero(jdbcUrl) : jdbcUrl;
-
-            HikariConfig config = new HikariConfig();
-            config.setPoolName("ideogram-store");
-            config.setJdbcUrl(url);
-            config.setDriverClassName(dialect.driverClassName());
-            config.setUsername(username);
-            config.setPassword(password);
-            config.setMaximumPoolSize(poolSize);
-            config.setConnectionTimeout(connectionTimeoutMillis);
-            config.setValidationTimeout(Math.max(250, Math.min(1000, connectionTimeoutMillis / 2)));
-            // -1: start the pool without a connection, so the bundle starts (readiness DOWN) while the
-            // database is away and needs no restart when it comes back.
-            config.setInitializationFailTimeout(-1);
-            if (dialect == SqlDialect.POSTGRESQL) {
-                // Without it a connection whose peer vanished silently (no RST) blocks the single
-                // writer forever. pgjdbc lets a value in the URL take precedence over this one.
-                config.addDataSourceProperty("socketTimeout", "30");
+            if (queryTimeoutMillis < 1 || migrationLockTimeoutMillis < 1) {
+                throw new IllegalArgumentException("query and migration lock timeouts must be at least 1 ms");
             }
-            HikariDataSource ds = new HikariDataSource(config);
-
+            SqlDialect dialect = SqlDialect.fromJdbcUrl(jdbcUrl);
             this.dialect = dialect;
-            dataSource = ds;
-            GroupCommitWriter w = new GroupCommitWriter(this::openConnection, dialect, maxBatchSize,
-                    acceptTimeoutMillis);
+            dataSource = newPool(dialect, "ideogram-store", poolSize);
+            writerDataSource = newPool(dialect, "ideogram-store-writer", 1);
+            GroupCommitWriter w = new GroupCommitWriter(() -> openConnection(writerDataSource), dialect,
+                    maxBatchSize, acceptTimeoutMillis);
             w.start();
             writer = w;
 
@@ -155,6 +159,28 @@ public class GenerationStore {
         }
     }
 
+    private HikariDataSource newPool(SqlDialect dialect, String name, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(dialect == SqlDialect.H2 ? withWriteDelayZero(jdbcUrl) : jdbcUrl);
+        config.setDriverClassName(dialect.driverClassName());
+        config.setUsername(username);
+        config.setPassword(password);
+        config.setMaximumPoolSize(size);
+        config.setConnectionTimeout(connectionTimeoutMillis);
+        config.setValidationTimeout(Math.max(250, Math.min(1000, connectionTimeoutMillis / 2)));
+        config.setConnectionInitSql(dialect.queryTimeoutSql(queryTimeoutMillis));
+        // -1: start the pool without a connection, so the bundle starts (readiness DOWN) while the
+        // database is away and needs no restart when it comes back.
+        config.setInitializationFailTimeout(-1);
+        if (dialect == SqlDialect.POSTGRESQL) {
+            // Without it a connection whose peer vanished silently (no RST) blocks the single
+            // writer forever. pgjdbc lets a value in the URL take precedence over this one.
+            config.addDataSourceProperty("socketTimeout", "30");
+        }
+        return new HikariDataSource(config);
+    }
+
     /** Fails the accepts still waiting, then closes the pool. Calling it twice is harmless. */
     public void stop() {
         synchronized (lifecycle) {
@@ -164,11 +190,13 @@ public class GenerationStore {
             if (w != null) {
                 w.stop();
             }
-            HikariDataSource ds = dataSource;
-            dataSource = null;
-            if (ds != null) {
-                ds.close();
+            for (HikariDataSource ds : new HikariDataSource[] {writerDataSource, dataSource}) {
+                if (ds != null) {
+                    ds.close();
+                }
             }
+            writerDataSource = null;
+            dataSource = null;
             schemaReady = false;
         }
     }
@@ -288,84 +316,73 @@ public class GenerationStore {
     }
 
     private Connection openConnection() throws SQLException {
-        HikariDataSource ds = dataSource;
-        if (ds == null) {
-            throw new StoreUnavailableException("generation store is not running");
-        }
-        Connection c = ds.getConnection();
-        if (!schemaReady) {
-            try {
-                createSchema(c);
-            } catch (SQLException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-        }
-        return c;
+        return openConnection(dataSource);
     }
 
-    /*
-     * Lazily, on the first connection that works, because the database may be away at start. Every
-     * statement is IF NOT EXISTS, so a second instance (or a race with one) does no harm.
+    /* The schema is brought up to date before the first connection of either pool is handed out. */
+    private Connection openConnection(HikariDataSource pool) throws SQLException {
+        if (pool == null) {
+            throw new StoreUnavailableException("generation store is not running");
+        }
+        if (!schemaReady) {
+            ensureSchema();
+        }
+        return pool.getConnection();
+    }
+
+    /**
+     * Applies the pending migrations now, whatever {@code migrateAtStart} says: the
+     * {@code --migrate-only} step of cautious deployments.
+     *
+     * @return how many migrations were applied
+     * @throws StoreUnavailableException if the store is not running or a migration failed
      */
-    private void createSchema(Connection c) throws SQLException {
+    public int migrate() {
+        synchronized (schemaLock) {
+            try (HikariDataSource pool = migrationPool()) {
+                int applied = new StoreMigrations(pool, dialect(), migrationLockTimeoutMillis).migrate();
+                schemaReady = true;
+                return applied;
+            }
+        }
+    }
+
+    private void ensureSchema() {
         synchronized (schemaLock) {
             if (schemaReady) {
                 return;
             }
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(true);
-            boolean postgres = dialect == SqlDialect.POSTGRESQL;
-            try (Statement s = c.createStatement()) {
-                // Instances started together (replicas: 3) would race: PostgreSQL's IF NOT EXISTS is
-                // not safe against a concurrent CREATE. One session-level advisory lock serialises them.
-                if (postgres) {
-                    s.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK_KEY + ")");
-                }
-                try {
-                    for (String sql : schemaStatements()) {
-                        s.execute(sql);
+            try (HikariDataSource pool = migrationPool()) {
+                StoreMigrations migrations = new StoreMigrations(pool, dialect(), migrationLockTimeoutMillis);
+                if (migrateAtStart) {
+                    migrations.migrate();
+                } else if (migrations.pendingCount() > 0) {
+                    if (!toldNotMigrated) {
+                        toldNotMigrated = true;
+                        LOG.error("The store's schema is behind this release and store.migration.at-start is "
+                                + "false: run the bundle once with --migrate-only; until then the store is unavailable");
                     }
-                } finally {
-                    if (postgres) {
-                        s.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK_KEY + ")");
-                    }
+                    throw new StoreUnavailableException("generation store schema is not migrated");
                 }
-            } finally {
-                c.setAutoCommit(autoCommit);
             }
             schemaReady = true;
-            LOG.debug("Generation store schema in place");
         }
+    }
+
+    /*
+     * Flyway holds one connection for its lock and history table and another for the migration, so
+     * it gets a small pool of its own for the moment it runs: the store's pools may have one each.
+     */
+    private HikariDataSource migrationPool() {
+        if (dataSource == null) {
+            throw new StoreUnavailableException("generation store is not running");
+        }
+        return newPool(dialect(), "ideogram-store-migrations", 2);
     }
 
     /** Whether the schema was found or created on a connection of this store (for tests). */
     boolean schemaReady() {
         return schemaReady;
-    }
-
-    static List<String> schemaStatements() {
-        String text;
-        try (InputStream in = GenerationStore.class.getResourceAsStream("/db/schema.sql")) {
-            if (in == null) {
-                throw new IllegalStateException("db/schema.sql is missing from the classpath");
-            }
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read db/schema.sql", e);
-        }
-        StringBuilder sql = new StringBuilder();
-        for (String line : text.split("\n")) {
-            int comment = line.indexOf("--");
-            sql.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
-        }
-        List<String> statements = new ArrayList<>();
-        for (String statement : sql.toString().split(";")) {
-            if (!statement.isBlank()) {
-                statements.add(statement.trim());
-            }
-        }
-        return statements;
     }
 
     /**

@@ -59,6 +59,16 @@ enum SqlDialect {
         return this == H2 ? "org.h2.Driver" : "org.postgresql.Driver";
     }
 
+    /** Run on every pooled connection: no statement of the store runs unbounded. */
+    String queryTimeoutSql(long millis) {
+        return this == H2 ? "SET QUERY_TIMEOUT " + millis : "SET statement_timeout = " + millis;
+    }
+
+    /** The longest a statement waits for a lock (migrations: a table lock) before it fails. */
+    String lockTimeoutSql(long millis) {
+        return this == H2 ? "SET LOCK_TIMEOUT " + millis : "SET lock_timeout = " + millis;
+    }
+
     static SqlDialect fromJdbcUrl(String jdbcUrl) {
         String url = jdbcUrl == null ? "" : jdbcUrl.toLowerCase(Locale.ROOT);
         if (url.startsWith("jdbc:h2:")) {

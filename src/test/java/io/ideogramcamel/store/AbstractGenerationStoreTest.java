@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.ideogramcamel.testing.PostgresSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -299,6 +301,17 @@ abstract class AbstractGenerationStoreTest {
 
         Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl(), username(), "");
+        }
+
+        /** Brings the schema up to date the way a store does, without starting one. */
+        void migrate() {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(jdbcUrl());
+            config.setUsername(username());
+            config.setMaximumPoolSize(2);
+            try (HikariDataSource ds = new HikariDataSource(config)) {
+                new StoreMigrations(ds, SqlDialect.fromJdbcUrl(jdbcUrl()), 5000).migrate();
+            }
         }
 
         void execute(String sql) throws SQLException {

@@ -1,9 +1,10 @@
 -- The generation store: one row per Ideogram generation for its whole life.
--- Runs at every start and must stay idempotent, hence IF NOT EXISTS everywhere.
+-- Version 1 is the schema as it stood before versioned migrations: stores created by earlier
+-- releases already hold it (Flyway baselines them at version 0 and runs this over them), hence
+-- IF NOT EXISTS everywhere. Applied once per database; never edit it: add V<n+1>__what.sql instead.
 -- The same text serves H2 2.x and PostgreSQL: TEXT is unbounded on PostgreSQL and a
 -- 1,000,000,000-character VARCHAR on H2 (not a LOB), BIGINT epoch milliseconds compare the same on
 -- both without time-zone rules.
--- The loader splits statements on semicolons and drops comments: keep both out of the SQL text.
 
 CREATE TABLE IF NOT EXISTS generation (
     -- Ideogram's id (URL-safe base64), the idempotency key of every delivery and poll
@@ -111,4 +112,4 @@ CREATE TABLE IF NOT EXISTS submit_budget (
     id              INTEGER       NOT NULL PRIMARY KEY CHECK (id = 1)
 );
 
-INSERT INTO submit_budget (id) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM submit_budget WHERE id = 1)
+INSERT INTO submit_budget (id) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM submit_budget WHERE id = 1);
