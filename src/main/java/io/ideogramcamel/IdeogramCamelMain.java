@@ -1,5 +1,6 @@
 package io.ideogramcamel;
 
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 import org.apache.camel.main.Main;
@@ -25,9 +26,16 @@ public final class IdeogramCamelMain {
     private IdeogramCamelMain() {
     }
 
+    /** Applies the store's pending schema migrations and exits, starting nothing else. */
+    public static final String MIGRATE_ONLY = "--migrate-only";
+
     public static void main(String[] args) throws Exception {
+        String locations = propertyLocations(profile());
+        if (Arrays.asList(args).contains(MIGRATE_ONLY)) {
+            System.exit(MigrateOnly.run(locations, null));
+        }
         Main main = new Main();
-        main.setDefaultPropertyPlaceholderLocation(propertyLocations(profile()));
+        main.setDefaultPropertyPlaceholderLocation(locations);
         main.run(args);
     }
 

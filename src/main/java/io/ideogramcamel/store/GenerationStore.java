@@ -331,17 +331,18 @@ public class GenerationStore {
     }
 
     /**
-     * Applies the pending migrations now, whatever {@code migrateAtStart} says: the
+     * Applies the pending migrations now, whatever {@code migrateAtStart} says, started or not: the
      * {@code --migrate-only} step of cautious deployments.
      *
      * @return how many migrations were applied
-     * @throws StoreUnavailableException if the store is not running or a migration failed
+     * @throws StoreUnavailableException if a migration failed
      */
     public int migrate() {
         synchronized (schemaLock) {
-            try (HikariDataSource pool = migrationPool()) {
-                int applied = new StoreMigrations(pool, dialect(), migrationLockTimeoutMillis).migrate();
-                schemaReady = true;
+            SqlDialect d = SqlDialect.fromJdbcUrl(jdbcUrl);
+            try (HikariDataSource pool = newPool(d, "ideogram-store-migrations", 2)) {
+                int applied = new StoreMigrations(pool, d, migrationLockTimeoutMillis).migrate();
+                schemaReady = dataSource != null;
                 return applied;
             }
         }

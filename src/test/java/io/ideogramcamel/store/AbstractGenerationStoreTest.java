@@ -209,6 +209,21 @@ abstract class AbstractGenerationStoreTest {
     }
 
     @Test
+    void acceptsCommitWhileEveryReadConnectionIsTaken() throws Exception {
+        GenerationStore store = newStore(db.jdbcUrl(), db.username());
+        store.setPoolSize(2);
+        stores.add(store);
+        store.start();
+        // an API flood or a stuck report holding every connection of the shared pool
+        try (Connection a = store.connection(); Connection b = store.connection()) {
+            assertThatThrownBy(store::connection).isInstanceOf(SQLException.class);
+
+            assertThat(store.acceptReceived("gen-while-busy", "webhook", null, IMAGES)).isTrue();
+        }
+        assertThat(db.countRows("generation_id = 'gen-while-busy'")).isEqualTo(1);
+    }
+
+    @Test
     void invalidValuesAreRefusedBeforeTheyReachABatch() {
         GenerationStore store = startStore();
 
