@@ -1,6 +1,7 @@
 package io.ideogramcamel.submit;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -44,12 +45,21 @@ public class GenerateRequestValidator implements Processor {
     static final int MAX_IMAGES_PER_REQUEST = 8;
 
     private int maxPromptChars = 10_000;
+    private int maxRequestBytes = 65_536;
     private int maxInflightImages = 10;
     private Set<String> extraFields = Set.of();
 
     /** A longer text_prompt is refused (Ideogram's own limit is not documented). */
     public void setMaxPromptChars(int maxPromptChars) {
         this.maxPromptChars = maxPromptChars;
+    }
+
+    /**
+     * The largest request kept: it is stored with the submission until it is sent (a json_prompt or
+     * an extra field could otherwise fill the store and every read of the row).
+     */
+    public void setMaxRequestBytes(int maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /** num_images above the in-flight budget could never be sent, so it is refused up front. */
@@ -109,7 +119,11 @@ public class GenerateRequestValidator implements Processor {
             }
             images = count.asInt();
         }
-        exchange.setProperty(GenerationExchange.GENERATE_REQUEST, root.toString());
+        String compact = root.toString();
+        if (compact.getBytes(StandardCharsets.UTF_8).length > maxRequestBytes) {
+            throw new ApiRejectedException(400, "request_too_large");
+        }
+        exchange.setProperty(GenerationExchange.GENERATE_REQUEST, compact);
         exchange.setProperty(GenerationExchange.IMAGE_COUNT, images);
     }
 

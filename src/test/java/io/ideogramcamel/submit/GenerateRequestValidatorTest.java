@@ -91,4 +91,23 @@ class GenerateRequestValidatorTest {
                 .isInstanceOfSatisfying(ApiRejectedException.class,
                         e -> assertThat(e.getReason()).isEqualTo("invalid_idempotency_key"));
     }
+
+    @Test
+    void aRequestLargerThanTheStoredLimitIsRefusedWhateverFieldHoldsTheBulk() {
+        validator.setMaxRequestBytes(1024);
+        String bigStructured = "{\"json_prompt\":{\"scene\":\"" + "x".repeat(1100) + "\"}}";
+        assertThatThrownBy(() -> validator.process(exchange(bigStructured)))
+                .isInstanceOfSatisfying(ApiRejectedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo("request_too_large"));
+
+        validator.setExtraFields("style_preset");
+        String bigExtra = "{\"text_prompt\":\"a\",\"style_preset\":\"" + "y".repeat(1100) + "\"}";
+        assertThatThrownBy(() -> validator.process(exchange(bigExtra)))
+                .isInstanceOfSatisfying(ApiRejectedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo("request_too_large"));
+
+        Exchange justUnder = exchange("{\"json_prompt\":{\"scene\":\"" + "x".repeat(900) + "\"}}");
+        validator.process(justUnder);
+        assertThat(justUnder.getProperty(GenerationExchange.GENERATE_REQUEST, String.class)).hasSizeLessThan(1024);
+    }
 }
