@@ -13,6 +13,9 @@ import io.ideogramcamel.store.ArchiveLedger;
 import io.ideogramcamel.store.GenerationRecord;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.ListPage;
+import io.ideogramcamel.store.ListedGeneration;
+import io.ideogramcamel.store.ListedSubmission;
 import io.ideogramcamel.store.Submission;
 import io.ideogramcamel.store.SubmissionLedger;
 import io.ideogramcamel.store.SubmissionState;
@@ -66,34 +69,59 @@ public class GenerationStatusView {
     }
 
     /**
+     * A page of one state's generations (and requests), newest change first, with {@code next}, the
+     * cursor of the following page, when the page is full.
+     *
      * @param state one of queued, submitted, received, archived, failed, unknown
      * @param limit 1 to 500, default 50
-     * @throws ApiRejectedException 400 for another state or limit
+     * @param after the {@code next} of the page before, or null for the first page
+     * @throws ApiRejectedException 400 for another state, limit or cursor
      */
-    public String list(String state, String limit) {
+    public String list(String state, String limit, String after) {
         String s = state == null ? "" : state.toLowerCase(Locale.ROOT);
         int max = parseLimit(limit);
-        List<ObjectNode> rows = new ArrayList<>();
+        ListPage page = ListCursor.decode(after);
+        List<Line> lines = new ArrayList<>();
         switch (s) {
-            case "queued" -> submissions.list(SubmissionState.QUEUED, max).forEach(x -> rows.add(describe(x)));
-            case "unknown" -> submissions.list(SubmissionState.UNKNOWN, max).forEach(x -> rows.add(describe(x)));
-            case "submitted", "received", "archived" -> store.listByState(GenerationState.valueOf(s.toUpperCase(Locale.ROOT)), max)
-                    .forEach(g -> rows.add(summary(g)));
+            case "queued" -> addSubmissions(lines, SubmissionState.QUEUED, max, page);
+            case "unknown" -> addSubmissions(lines, SubmissionState.UNKNOWN, max, page);
+            case "submitted", "received", "archived" ->
+                    addGenerations(lines, GenerationState.valueOf(s.toUpperCase(Locale.ROOT)), max, page);
             case "failed" -> {
-                // refused by Ideogram at submission (no generation id), or failed later
-                store.listByState(GenerationState.FAILED, max).forEach(g -> rows.add(summary(g)));
-                submissions.list(SubmissionState.FAILED, max).forEach(x -> rows.add(describe(x)));
-                rows.sort(Comparator.comparingLong((ObjectNode n) -> n.get("updated_at").asLong()).reversed());
-                while (rows.size() > max) {
-                    rows.remove(rows.size() - 1);
-                }
+                // refused by Ideogram at submission (no generation id), or failed later: one order for both
+                addGenerations(lines, GenerationState.FAILED, max, page);
+                addSubmissions(lines, SubmissionState.FAILED, max, page);
+                lines.sort(Comparator.comparingLong(Line::updatedAt).thenComparing(Line::id).reversed());
             }
             default -> throw new ApiRejectedException(400, "invalid_state", "state");
         }
+        List<Line> shown = lines.subList(0, Math.min(max, lines.size()));
         ObjectNode body = JSON.createObjectNode();
         ArrayNode items = body.putArray("generations");
-        rows.forEach(items::add);
+        shown.forEach(line -> items.add(line.node()));
+        if (shown.size() == max) {
+            Line last = shown.get(shown.size() - 1);
+            body.put("next", ListCursor.encode(new ListPage(last.updatedAt(), last.id())));
+        }
         return body.toString();
+    }
+
+    private void addGenerations(List<Line> lines, GenerationState state, int max, ListPage page) {
+        for (ListedGeneration g : store.listByState(state, max, page)) {
+            lines.add(new Line(g.updatedAt(), g.generationId(), summary(g.generationId(), g.queuedId(), g.state(),
+                    g.source(), g.error(), g.updatedAt())));
+        }
+    }
+
+    private void addSubmissions(List<Line> lines, SubmissionState state, int max, ListPage page) {
+        for (ListedSubmission x : submissions.list(state, max, page)) {
+            lines.add(new Line(x.updatedAt(), x.queuedId(),
+                    submissionNode(x.queuedId(), x.generationId(), x.state(), x.error(), x.updatedAt())));
+        }
+    }
+
+    /** One row of a list with the key it is ordered and paged by. */
+    private record Line(long updatedAt, String id, ObjectNode node) {
     }
 
     private ObjectNode describe(GenerationRecord g) {
@@ -104,40 +132,49 @@ public class GenerationStatusView {
     }
 
     private static ObjectNode summary(GenerationRecord g) {
+        return summary(g.generationId(), g.queuedId(), g.state(), g.source(), g.error(), g.updatedAt());
+    }
+
+    private static ObjectNode summary(String generationId, String queuedId, GenerationState state, String source,
+            String error, long updatedAt) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("generation_id", g.generationId());
-        if (g.queuedId() != null) {
-            node.put("queued_id", g.queuedId());
+        node.put("generation_id", generationId);
+        if (queuedId != null) {
+            node.put("queued_id", queuedId);
         }
-        node.put("state", g.state().name().toLowerCase(Locale.ROOT));
-        if (g.source() != null) {
-            node.put("source", g.source());
+        node.put("state", state.name().toLowerCase(Locale.ROOT));
+        if (source != null) {
+            node.put("source", source);
         }
         // while RECEIVED or SUBMITTED the error is the last transient one, shown as such
-        if (g.error() != null) {
-            node.put(g.state() == GenerationState.FAILED ? "error" : "last_error", g.error());
+        if (error != null) {
+            node.put(state == GenerationState.FAILED ? "error" : "last_error", error);
         }
-        node.put("updated_at", g.updatedAt());
+        node.put("updated_at", updatedAt);
         return node;
     }
 
     private static ObjectNode describe(Submission s) {
+        return submissionNode(s.queuedId(), s.generationId(), s.state(), s.error(), s.updatedAt());
+    }
+
+    private static ObjectNode submissionNode(String queuedId, String generationId, SubmissionState state, String error,
+            long updatedAt) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("queued_id", s.queuedId());
-        if (s.generationId() != null) {
-            node.put("generation_id", s.generationId());
+        node.put("queued_id", queuedId);
+        if (generationId != null) {
+            node.put("generation_id", generationId);
         }
-        node.put("state", switch (s.state()) {
+        node.put("state", switch (state) {
             case QUEUED, SENDING -> "queued";
             case SENT -> "submitted";
             case FAILED -> "failed";
             case UNKNOWN -> "unknown";
         });
-        if (s.error() != null) {
-            node.put(s.state() == SubmissionState.FAILED || s.state() == SubmissionState.UNKNOWN ? "error" : "last_error",
-                    s.error());
+        if (error != null) {
+            node.put(state == SubmissionState.FAILED || state == SubmissionState.UNKNOWN ? "error" : "last_error", error);
         }
-        node.put("updated_at", s.updatedAt());
+        node.put("updated_at", updatedAt);
         return node;
     }
 

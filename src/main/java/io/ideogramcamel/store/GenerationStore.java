@@ -46,9 +46,9 @@ public class GenerationStore {
             + "lease_owner, lease_until, next_attempt_at, submitted_at, received_at, updated_at, queued_id "
             + "FROM generation";
     private static final String SELECT_BY_ID = SELECT_ROWS + " WHERE generation_id = ?";
-    /* Newest changes first; served by the state index's equality part, then a sort of that state's rows. */
-    private static final String SELECT_BY_STATE = SELECT_ROWS + " WHERE state = ? ORDER BY updated_at DESC "
-            + "FETCH FIRST ? ROWS ONLY";
+    /* Newest changes first, a page at a time, along the (state, updated_at, generation_id) index. */
+    private static final String LIST_BY_STATE = "SELECT generation_id, queued_id, state, source, error, updated_at "
+            + "FROM generation WHERE state = ? AND " + ListPage.afterAndOrder("generation_id");
     private static final int MAX_LIST = 500;
 
     private String jdbcUrl = DEFAULT_JDBC_URL;
@@ -256,20 +256,25 @@ public class GenerationStore {
     }
 
     /**
-     * The generations in a state, most recently changed first, at most {@code limit} (capped at 500):
-     * for operators asking "what failed?".
+     * A page of the generations in a state, most recently changed first, at most {@code limit}
+     * (capped at 500): for operators asking "what failed?". Only what a list shows is read.
      *
+     * @param after where the page starts ({@link ListPage#FIRST}, or the last row of the page before)
      * @throws StoreUnavailableException if the database cannot be read
      */
-    public List<GenerationRecord> listByState(GenerationState state, int limit) {
-        List<GenerationRecord> rows = new ArrayList<>();
+    public List<ListedGeneration> listByState(GenerationState state, int limit, ListPage after) {
+        List<ListedGeneration> rows = new ArrayList<>();
         try (Connection c = openConnection();
-                PreparedStatement ps = c.prepareStatement(SELECT_BY_STATE)) {
+                PreparedStatement ps = c.prepareStatement(LIST_BY_STATE)) {
             ps.setString(1, state.name());
-            ps.setInt(2, Math.max(0, Math.min(limit, MAX_LIST)));
+            ps.setLong(2, after.updatedAt());
+            ps.setString(3, after.id());
+            ps.setInt(4, Math.max(0, Math.min(limit, MAX_LIST)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(toRecord(rs));
+                    rows.add(new ListedGeneration(rs.getString("generation_id"), rs.getString("queued_id"),
+                            GenerationState.valueOf(rs.getString("state")), rs.getString("source"),
+                            rs.getString("error"), rs.getLong("updated_at")));
                 }
             }
             return rows;

@@ -103,8 +103,9 @@ public class SubmissionLedger extends StoreLedger {
 
     private static final String FIND = "SELECT " + COLUMNS + " FROM submission WHERE queued_id = ?";
     private static final String FIND_BY_KEY = "SELECT " + COLUMNS + " FROM submission WHERE idempotency_key = ?";
-    private static final String LIST = "SELECT " + COLUMNS + " FROM submission WHERE state = ? "
-            + "ORDER BY arrival DESC FETCH FIRST ? ROWS ONLY";
+    /* Only what a list shows (never the stored request), a page at a time along (state, updated_at, queued_id). */
+    private static final String LIST = "SELECT queued_id, generation_id, state, error, updated_at FROM submission "
+            + "WHERE state = ? AND " + ListPage.afterAndOrder("queued_id");
 
     private int maxInflightImages = 10;
     private long callerFirstMillis = 2000;
@@ -511,16 +512,25 @@ public class SubmissionLedger extends StoreLedger {
         }
     }
 
-    /** The newest submissions in a state, at most {@code limit} (capped at 500). */
-    public List<Submission> list(SubmissionState state, int limit) {
-        List<Submission> rows = new ArrayList<>();
+    /**
+     * A page of the submissions in a state, most recently changed first, at most {@code limit}
+     * (capped at 500).
+     *
+     * @param after where the page starts ({@link ListPage#FIRST}, or the last row of the page before)
+     */
+    public List<ListedSubmission> list(SubmissionState state, int limit, ListPage after) {
+        List<ListedSubmission> rows = new ArrayList<>();
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, LIST)) {
             ps.setString(1, state.name());
-            ps.setInt(2, Math.max(0, Math.min(limit, MAX_LIST)));
+            ps.setLong(2, after.updatedAt());
+            ps.setString(3, after.id());
+            ps.setInt(4, Math.max(0, Math.min(limit, MAX_LIST)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(toSubmission(rs));
+                    rows.add(new ListedSubmission(rs.getString("queued_id"), rs.getString("generation_id"),
+                            SubmissionState.valueOf(rs.getString("state")), rs.getString("error"),
+                            rs.getLong("updated_at")));
                 }
             }
             return rows;

@@ -224,6 +224,32 @@ abstract class AbstractGenerationStoreTest {
     }
 
     @Test
+    void aStateIsListedNewestFirstOnePageAfterAnotherWithoutGapsOrRepeats() throws Exception {
+        GenerationStore store = startStore();
+        // two pairs share a change time: the id breaks the tie, so no row falls between two pages
+        long[] times = {100, 200, 200, 300, 300, 400};
+        for (int i = 0; i < times.length; i++) {
+            db.execute("INSERT INTO generation (generation_id, state, images, updated_at) VALUES ('gen-" + i
+                    + "', 'ARCHIVED', '" + "x".repeat(10_000) + "', " + times[i] + ")");
+        }
+        db.execute("INSERT INTO generation (generation_id, state, updated_at) VALUES ('gen-failed', 'FAILED', 500)");
+
+        List<String> seen = new ArrayList<>();
+        ListPage page = ListPage.FIRST;
+        for (int pages = 0; pages < 10; pages++) {
+            List<ListedGeneration> rows = store.listByState(GenerationState.ARCHIVED, 4, page);
+            rows.forEach(r -> seen.add(r.generationId()));
+            if (rows.size() < 4) {
+                break;
+            }
+            ListedGeneration last = rows.get(rows.size() - 1);
+            page = new ListPage(last.updatedAt(), last.generationId());
+        }
+
+        assertThat(seen).containsExactly("gen-5", "gen-4", "gen-3", "gen-2", "gen-1", "gen-0");
+    }
+
+    @Test
     void invalidValuesAreRefusedBeforeTheyReachABatch() {
         GenerationStore store = startStore();
 

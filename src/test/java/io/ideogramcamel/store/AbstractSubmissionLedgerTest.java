@@ -87,7 +87,7 @@ abstract class AbstractSubmissionLedgerTest {
         assertThat(again.repeated()).isTrue();
         assertThat(again.submission().queuedId()).isEqualTo(first.submission().queuedId());
         assertThat(again.submission().request()).isEqualTo(REQUEST);
-        assertThat(ledger.list(SubmissionState.QUEUED, 10)).hasSize(1);
+        assertThat(ledger.list(SubmissionState.QUEUED, 10, ListPage.FIRST)).hasSize(1);
     }
 
     @Test
