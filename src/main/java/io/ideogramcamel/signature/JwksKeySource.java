@@ -98,10 +98,13 @@ public class JwksKeySource {
      * without allowHttp) with one line naming the setting, then starts the background refresh.
      */
     public void start() {
-        String url = url();
-        String refusal = new JwksUrlPolicy(allowHttp).refusal(URI.create(url));
+        URI uri = URI.create(url());
+        String refusal = new JwksUrlPolicy(allowHttp).refusal(uri);
         if (refusal != null) {
-            throw new IllegalArgumentException("ideogram.jwks-url " + url + " refused: " + refusal);
+            // scheme and host only: a URL's user info or query is no business of the log
+            String message = "ideogram.jwks-url (" + uri.getScheme() + "://" + uri.getHost() + ") refused: " + refusal;
+            LOG.error(message);
+            throw new IllegalArgumentException(message);
         }
         synchronized (this) {
             if (refresher == null) {
