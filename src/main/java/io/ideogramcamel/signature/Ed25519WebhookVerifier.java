@@ -119,12 +119,15 @@ public class Ed25519WebhookVerifier implements Processor {
         if (refreshed != keys && anyVerifies(refreshed, keys, kid, message, signature)) {
             return;
         }
-        // UNKNOWN_KEY: we hold no key at all, or the kid the sender named is not among ours (a
-        // rotation we cannot see yet, or a forger's own key). INVALID_SIGNATURE otherwise: the
-        // named key, or with no usable kid every key, was tried and rejected the signature.
+        // KEYS_UNAVAILABLE: we hold no key at all, so cannot judge; the sender should retry.
+        // UNKNOWN_KEY: the kid the sender named is not among ours (a rotation we cannot see yet,
+        // or a forger's own key). INVALID_SIGNATURE otherwise: the named key, or with no usable
+        // kid every key, was tried and rejected the signature.
+        if (refreshed.isEmpty()) {
+            throw new WebhookRejectedException(WebhookRejection.KEYS_UNAVAILABLE);
+        }
         boolean kidKnown = kid == null || refreshed.stream().anyMatch(key -> kid.equals(key.kid()));
-        throw new WebhookRejectedException(refreshed.isEmpty() || !kidKnown
-                ? WebhookRejection.UNKNOWN_KEY : WebhookRejection.INVALID_SIGNATURE);
+        throw new WebhookRejectedException(kidKnown ? WebhookRejection.INVALID_SIGNATURE : WebhookRejection.UNKNOWN_KEY);
     }
 
     /** Tries the kid's key first, then the others; keys also in {@code alreadyTried} are skipped. */

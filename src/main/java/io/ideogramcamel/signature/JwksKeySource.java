@@ -1,67 +1,68 @@
 package io.ideogramcamel.signature;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ideogram's webhook signing keys, fetched from the JWKS URL on first use and cached. A failed
- * fetch is cached as well (for minRefetchSeconds), and a refetch after a verification miss happens
- * at most once per minRefetchSeconds, so a stream of forged deliveries cannot turn into a stream
- * of JWKS requests. A plain setter-configured bean so YAML {@code beans:}, JBang and Camel K can
- * all create it; nothing is fetched at construction, so a start with the JWKS unreachable works.
+ * Ideogram's webhook signing keys, fetched from the JWKS URL on first use and held.
+ * <ul>
+ * <li>A key set once fetched is never dropped because a later fetch failed: an outage of the JWKS
+ * endpoint must not turn away genuine deliveries signed by a key we have.</li>
+ * <li>From 3/4 of maxAgeSeconds on, a background task (started by {@link #start()}) fetches the
+ * set again, at most once per minRefetchSeconds, so no delivery waits on a refresh and a JWKS that
+ * blips at expiry time costs nothing.</li>
+ * <li>A failed fetch is remembered, and a refetch after a verification miss happens at most once
+ * per minRefetchSeconds, so a stream of forged deliveries cannot turn into a stream of fetches.</li>
+ * </ul>
+ * A plain setter-configured bean so YAML {@code beans:}, JBang and Camel K can all create it;
+ * nothing is fetched at construction, so a start with the JWKS unreachable works.
  */
 public class JwksKeySource {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    // A key set is a few hundred bytes; the cap only stops a misbehaving endpoint filling the heap.
-    private static final int MAX_JWKS_BYTES = 256 * 1024;
 
-    private final Ticker ticker;
-    private final Cache<String, KeySet> cache;
+    private final LongSupplier ticker;
+    private final Object fetchLock = new Object();
     private final AtomicLong fetchCount = new AtomicLong();
+    /** Null until the first fetch attempt; replaced, never mutated. */
+    private volatile KeySet current;
 
     private volatile String jwksUrl;
+    private volatile boolean allowHttp;
     private volatile long minRefetchNanos = TimeUnit.SECONDS.toNanos(30);
     private volatile long maxAgeNanos = TimeUnit.SECONDS.toNanos(86_400);
     private volatile int connectTimeoutMillis = 2_000;
     private volatile int readTimeoutMillis = 5_000;
-    private HttpClient client;
+    private volatile int maxBytes = 64 * 1024;
+    private volatile int maxKeys = 20;
+    private volatile int maxRedirects = 3;
+    private JwksFetcher fetcher;
+    private ScheduledExecutorService refresher;
 
     public JwksKeySource() {
-        this(Ticker.systemTicker());
+        this(System::nanoTime);
     }
 
-    JwksKeySource(Ticker ticker) {
+    JwksKeySource(LongSupplier ticker) {
         this.ticker = ticker;
-        // Runnable::run: maintenance inline, so expiry follows the ticker without a background pool.
-        this.cache = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run).expireAfter(new KeySetExpiry()).build();
     }
 
     public void setJwksUrl(String jwksUrl) {
         this.jwksUrl = jwksUrl;
+    }
+
+    public void setAllowHttp(boolean allowHttp) {
+        this.allowHttp = allowHttp;
     }
 
     public void setMinRefetchSeconds(long seconds) {
@@ -80,33 +81,125 @@ public class JwksKeySource {
         this.readTimeoutMillis = millis;
     }
 
+    public void setMaxBytes(int maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    public void setMaxKeys(int maxKeys) {
+        this.maxKeys = maxKeys;
+    }
+
+    public void setMaxRedirects(int maxRedirects) {
+        this.maxRedirects = maxRedirects;
+    }
+
+    /**
+     * YAML initMethod: refuses a URL that may not be fetched (plain http to a non-loopback host
+     * without allowHttp) with one line naming the setting, then starts the background refresh.
+     */
+    public void start() {
+        URI uri = URI.create(url());
+        String refusal = new JwksUrlPolicy(allowHttp).refusal(uri);
+        if (refusal != null) {
+            // scheme and host only: a URL's user info or query is no business of the log
+            String message = "ideogram.jwks-url (" + uri.getScheme() + "://" + uri.getHost() + ") refused: " + refusal;
+            LOG.error(message);
+            throw new IllegalArgumentException(message);
+        }
+        synchronized (this) {
+            if (refresher == null) {
+                refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+                    Thread thread = new Thread(task, "jwks-refresh");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                long periodMillis = Math.max(1_000, TimeUnit.NANOSECONDS.toMillis(minRefetchNanos));
+                refresher.scheduleWithFixedDelay(this::refreshQuietly, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** YAML destroyMethod: stops the background refresh. */
+    public synchronized void stop() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+            refresher = null;
+        }
+    }
+
     /** JWKS fetch attempts so far, failed ones included. */
     public long fetchCount() {
         return fetchCount.get();
     }
 
-    /** The current keys; fetched on first use or after expiry; empty while the JWKS cannot be had. */
+    /**
+     * The keys held, without waiting when there are any. Fetched here only while none are held
+     * (first use, or every fetch so far failed), then at most once per minRefetchSeconds. Empty
+     * while the JWKS has never been had.
+     */
     public List<WebhookPublicKey> keys() {
-        return cache.get(url(), u -> load(u, null)).keys();
+        KeySet set = current;
+        if (set != null && (!set.keys().isEmpty() || !retryDue(set))) {
+            return set.keys();
+        }
+        synchronized (fetchLock) {
+            set = current;
+            if (set == null || (set.keys().isEmpty() && retryDue(set))) {
+                set = load(set);
+            }
+            return set.keys();
+        }
     }
 
     /**
      * Called when no key in {@code seen} (the list {@link #keys()} returned) verified a delivery.
-     * Fetches again only if {@code seen} is still the cached set and was fetched at least
-     * minRefetchSeconds ago; compute() makes concurrent callers share that one fetch. When the
-     * refetch fails the keys already held are kept: an outage of the JWKS endpoint must not turn
-     * away genuine deliveries signed by a key we have.
+     * Fetches again only if {@code seen} is still the held set and the last attempt was at least
+     * minRefetchSeconds ago; the lock makes concurrent callers share that one fetch.
      */
     public List<WebhookPublicKey> refreshAfterMiss(List<WebhookPublicKey> seen) {
-        return cache.asMap().compute(url(), (u, current) -> {
-            if (current == null) {
-                return load(u, null);
+        synchronized (fetchLock) {
+            KeySet set = current;
+            if (set == null) {
+                return load(null).keys();
             }
-            if (current.keys() != seen || ticker.read() - current.attemptedAt() < minRefetchNanos) {
-                return current;
+            if (set.keys() != seen || !retryDue(set)) {
+                return set.keys();
             }
-            return load(u, current);
-        }).keys();
+            return load(set).keys();
+        }
+    }
+
+    /**
+     * The background task's step: fetches a held set again once it is 3/4 of maxAgeSeconds old,
+     * then (while fetches fail) once per minRefetchSeconds. True if it fetched.
+     */
+    boolean refreshIfDue() {
+        synchronized (fetchLock) {
+            KeySet set = current;
+            if (set == null || set.keys().isEmpty() || !retryDue(set)
+                    || ticker.getAsLong() - set.keysFetchedAt() < maxAgeNanos / 4 * 3) {
+                return false;
+            }
+            KeySet next = load(set);
+            if (next.keysFetchedAt() == set.keysFetchedAt() && next.attemptedAt() - set.keysFetchedAt() >= maxAgeNanos) {
+                LOG.warn("JWKS refresh failed; keys fetched {} s ago are kept until a refresh succeeds",
+                        TimeUnit.NANOSECONDS.toSeconds(next.attemptedAt() - set.keysFetchedAt()));
+            }
+            return true;
+        }
+    }
+
+    private void refreshQuietly() {
+        try {
+            refreshIfDue();
+        } catch (RuntimeException e) {
+            // an exception would end the schedule; the next period tries again
+            LOG.warn("JWKS background refresh failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    private boolean retryDue(KeySet set) {
+        return ticker.getAsLong() - set.attemptedAt() >= minRefetchNanos;
     }
 
     private String url() {
@@ -117,150 +210,36 @@ public class JwksKeySource {
         return url;
     }
 
-    private KeySet load(String url, KeySet previous) {
-        long now = ticker.read();
+    /** One fetch attempt, under fetchLock; the keys held are kept when it fails. */
+    private KeySet load(KeySet previous) {
+        long now = ticker.getAsLong();
         fetchCount.incrementAndGet();
-        List<WebhookPublicKey> fetched = fetch(url);
+        List<WebhookPublicKey> fetched = fetcher().fetch(url());
+        KeySet next;
         if (fetched != null) {
-            return new KeySet(fetched, now, now, false);
+            next = new KeySet(fetched, now, now);
+        } else if (previous != null && !previous.keys().isEmpty()) {
+            next = new KeySet(previous.keys(), previous.keysFetchedAt(), now);
+        } else {
+            // A fresh list instance per attempt: refreshAfterMiss compares sets by identity.
+            next = new KeySet(Collections.unmodifiableList(new ArrayList<>(0)), now, now);
         }
-        if (previous != null && !previous.keys().isEmpty()) {
-            return new KeySet(previous.keys(), previous.keysFetchedAt(), now, true);
-        }
-        // A fresh list instance per attempt: refreshAfterMiss compares sets by identity.
-        return new KeySet(Collections.unmodifiableList(new ArrayList<>(0)), now, now, true);
+        current = next;
+        return next;
     }
 
-    /** The usable keys, or null when the fetch failed in any way (logged without key material). */
-    private List<WebhookPublicKey> fetch(String url) {
-        Future<HttpResponse<byte[]>> pending = null;
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofMillis(readTimeoutMillis))
-                    .header("Accept", "application/json")
-                    .GET()
-                    .build();
-            pending = client().sendAsync(request, JwksKeySource::boundedBody);
-            // The request timeout stops at the response headers; this bounds the body as well.
-            HttpResponse<byte[]> response = pending.get((long) connectTimeoutMillis + readTimeoutMillis, TimeUnit.MILLISECONDS);
-            if (response.statusCode() != 200) {
-                LOG.warn("JWKS fetch from {} answered HTTP {}", url, response.statusCode());
-                return null;
-            }
-            if (response.body() == null || response.body().length > MAX_JWKS_BYTES) {
-                LOG.warn("JWKS from {} is larger than {} bytes", url, MAX_JWKS_BYTES);
-                return null;
-            }
-            List<WebhookPublicKey> keys = parse(response.body());
-            if (keys.isEmpty()) {
-                LOG.warn("JWKS from {} holds no usable Ed25519 key", url);
-                return null;
-            }
-            LOG.info("Fetched {} Ed25519 webhook key(s) from {}: kids {}", keys.size(), url,
-                    keys.stream().map(WebhookPublicKey::kid).toList());
-            return Collections.unmodifiableList(keys);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            cancel(pending);
-            return null;
-        } catch (TimeoutException e) {
-            cancel(pending);
-            LOG.warn("JWKS fetch from {} timed out", url);
-            return null;
-        } catch (ExecutionException | IOException | IllegalArgumentException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            LOG.warn("JWKS fetch from {} failed: {}", url, cause.getClass().getSimpleName());
-            return null;
+    private JwksFetcher fetcher() {
+        if (fetcher == null) {
+            fetcher = new JwksFetcher(new JwksUrlPolicy(allowHttp), connectTimeoutMillis, readTimeoutMillis,
+                    maxBytes, maxKeys, maxRedirects);
         }
-    }
-
-    private static HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        return declared > MAX_JWKS_BYTES ? HttpResponse.BodySubscribers.replacing(null) : HttpResponse.BodySubscribers.ofByteArray();
-    }
-
-    private static void cancel(Future<?> pending) {
-        if (pending != null) {
-            pending.cancel(true);
-        }
-    }
-
-    private synchronized HttpClient client() {
-        if (client == null) {
-            client = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .build();
-        }
-        return client;
-    }
-
-    /** The Ed25519 signing keys in a JWKS document; entries of any other kind are skipped. */
-    static List<WebhookPublicKey> parse(byte[] json) throws IOException {
-        JsonNode keys = JSON.readTree(json).path("keys");
-        if (!keys.isArray()) {
-            throw new IOException("no keys array");
-        }
-        List<WebhookPublicKey> result = new ArrayList<>(keys.size());
-        for (JsonNode jwk : keys) {
-            WebhookPublicKey key = toKey(jwk);
-            if (key != null) {
-                result.add(key);
-            }
-        }
-        return result;
-    }
-
-    private static WebhookPublicKey toKey(JsonNode jwk) {
-        String use = text(jwk, "use");
-        String x = text(jwk, "x");
-        if (!"OKP".equals(text(jwk, "kty")) || !"Ed25519".equals(text(jwk, "crv")) || x == null
-                || (use != null && !"sig".equals(use))) {
-            return null;
-        }
-        try {
-            return WebhookPublicKey.of(text(jwk, "kid"), Base64.getUrlDecoder().decode(x));
-        } catch (IllegalArgumentException notBase64Url) {
-            return null;
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
+        return fetcher;
     }
 
     /**
-     * One fetch outcome. {@code keysFetchedAt} dates the keys (they expire maxAge after it);
-     * {@code attemptedAt} dates the last fetch attempt, which throttles refetches.
+     * One fetch outcome. {@code keysFetchedAt} dates the keys (refreshed from 3/4 of maxAge after
+     * it); {@code attemptedAt} dates the last fetch attempt, which throttles refetches.
      */
-    private record KeySet(List<WebhookPublicKey> keys, long keysFetchedAt, long attemptedAt, boolean failed) {
-    }
-
-    // Deadlines are anchored on the record's own times, so it does not matter whether Caffeine
-    // counts a compute() that returned the same entry as an update or as a read.
-    private final class KeySetExpiry implements Expiry<String, KeySet> {
-
-        @Override
-        public long expireAfterCreate(String url, KeySet set, long now) {
-            return remaining(set, now);
-        }
-
-        @Override
-        public long expireAfterUpdate(String url, KeySet set, long now, long currentDuration) {
-            return remaining(set, now);
-        }
-
-        @Override
-        public long expireAfterRead(String url, KeySet set, long now, long currentDuration) {
-            return currentDuration;
-        }
-
-        private long remaining(KeySet set, long now) {
-            long deadline = set.failed() && set.keys().isEmpty()
-                    ? set.attemptedAt() + minRefetchNanos
-                    : set.keysFetchedAt() + maxAgeNanos;
-            return Math.max(0, deadline - now);
-        }
+    private record KeySet(List<WebhookPublicKey> keys, long keysFetchedAt, long attemptedAt) {
     }
 }

@@ -10,6 +10,8 @@ public enum WebhookRejection {
     STALE_TIMESTAMP(401, "stale_timestamp"),
     UNKNOWN_KEY(401, "unknown_key"),
     INVALID_SIGNATURE(401, "invalid_signature"),
+    // No key set held at all (the JWKS has not been had yet): 503 so Ideogram retries later.
+    KEYS_UNAVAILABLE(503, "keys_unavailable"),
     INVALID_JSON(400, "invalid_json"),
     MISSING_GENERATION_ID(400, "missing_generation_id"),
     INVALID_GENERATION_ID(400, "invalid_generation_id"),

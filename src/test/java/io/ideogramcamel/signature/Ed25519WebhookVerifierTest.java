@@ -231,9 +231,10 @@ class Ed25519WebhookVerifierTest {
     }
 
     @Test
-    void noKeysAtAllIsUnknownKey() {
+    void noKeysAtAllIsKeysUnavailableSoTheSenderRetries() {
         jwks.status(500);
-        assertThat(rejection(signed(BODY), BODY)).isEqualTo(WebhookRejection.UNKNOWN_KEY);
+        assertThat(rejection(signed(BODY), BODY)).isEqualTo(WebhookRejection.KEYS_UNAVAILABLE);
+        assertThat(WebhookRejection.KEYS_UNAVAILABLE.status()).isEqualTo(503);
     }
 
     @Test
@@ -280,11 +281,11 @@ class Ed25519WebhookVerifierTest {
     void aThousandForgedDeliveriesCauseAtMostOneFetchPerIntervalWhileTheJwksFails() {
         jwks.status(500);
 
-        assertThat(forge(1_000)).containsOnly(WebhookRejection.UNKNOWN_KEY);
+        assertThat(forge(1_000)).containsOnly(WebhookRejection.KEYS_UNAVAILABLE);
         assertThat(jwks.requests()).isEqualTo(1);
 
         nanos.addAndGet(30 * SECOND);
-        assertThat(forge(1_000)).containsOnly(WebhookRejection.UNKNOWN_KEY);
+        assertThat(forge(1_000)).containsOnly(WebhookRejection.KEYS_UNAVAILABLE);
         assertThat(jwks.requests()).isEqualTo(2);
     }
 
@@ -316,7 +317,7 @@ class Ed25519WebhookVerifierTest {
         realTime.setMinRefetchSeconds(30);
         verifier.setKeySource(realTime);
 
-        assertThat(forge(1_000)).containsOnly(WebhookRejection.UNKNOWN_KEY);
+        assertThat(forge(1_000)).containsOnly(WebhookRejection.KEYS_UNAVAILABLE);
         assertThat(jwks.requests()).isEqualTo(1);
     }
 

@@ -1,11 +1,13 @@
 package io.ideogramcamel.signature;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -181,15 +183,184 @@ class JwksKeySourceTest {
     }
 
     @Test
-    void keysExpireAfterMaxAge() {
-        source.keys();
-        nanos.addAndGet(3_599 * SECOND);
-        source.keys();
+    void aHeldSetIsRefreshedAheadFromThreeQuartersOfMaxAgeWithoutACallerWaiting() {
+        List<WebhookPublicKey> first = source.keys();
+        jwks.addKey("v2");
+
+        nanos.addAndGet(2_699 * SECOND);
+        assertThat(source.refreshIfDue()).isFalse();
+        assertThat(source.keys()).isSameAs(first);
         assertThat(jwks.requests()).isEqualTo(1);
 
-        nanos.addAndGet(2 * SECOND);
-        source.keys();
+        nanos.addAndGet(SECOND);
+        assertThat(source.refreshIfDue()).isTrue();
         assertThat(jwks.requests()).isEqualTo(2);
+        // keys() itself never fetched: it serves what the refresh brought
+        assertThat(source.keys()).extracting(WebhookPublicKey::kid).containsExactlyInAnyOrder("v1", "v2");
+        assertThat(jwks.requests()).isEqualTo(2);
+        assertThat(source.refreshIfDue()).isFalse();
+    }
+
+    @Test
+    void theBackgroundTaskRefreshesAheadOnItsOwn() throws InterruptedException {
+        source.setMinRefetchSeconds(1);
+        source.start();
+        try {
+            source.keys();
+            jwks.addKey("v2");
+            nanos.addAndGet(2_700 * SECOND);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            // keys() never fetches while keys are held, so only the background task can bring v2
+            while (source.keys().size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            assertThat(source.keys()).extracting(WebhookPublicKey::kid).containsExactlyInAnyOrder("v1", "v2");
+            assertThat(jwks.requests()).isEqualTo(2);
+        } finally {
+            source.stop();
+        }
+    }
+
+    @Test
+    void keysAreKeptWhenARefreshFailsAfterMaxAgeAndReplacedWhenOneSucceeds() {
+        List<WebhookPublicKey> first = source.keys();
+        jwks.status(503);
+        nanos.addAndGet(3_601 * SECOND);
+
+        assertThat(source.refreshIfDue()).isTrue();
+        assertThat(source.keys()).isSameAs(first);
+        assertThat(source.refreshAfterMiss(first)).isSameAs(first);
+        assertThat(jwks.requests()).isEqualTo(2);
+
+        // retried once per min-refetch interval, still keeping the keys
+        assertThat(source.refreshIfDue()).isFalse();
+        nanos.addAndGet(30 * SECOND);
+        assertThat(source.refreshIfDue()).isTrue();
+        assertThat(source.keys()).isSameAs(first);
+        assertThat(jwks.requests()).isEqualTo(3);
+
+        jwks.status(200);
+        jwks.addKey("v2");
+        nanos.addAndGet(30 * SECOND);
+        assertThat(source.refreshIfDue()).isTrue();
+        assertThat(source.keys()).extracting(WebhookPublicKey::kid).containsExactlyInAnyOrder("v1", "v2");
+    }
+
+    @Test
+    void plainHttpToANonLoopbackHostIsRefusedAtStartUnlessAllowed() {
+        JwksKeySource remote = new JwksKeySource(nanos::get);
+        remote.setJwksUrl("http://jwks.example.com/v1/.well-known/jwks.json");
+
+        assertThatThrownBy(remote::start)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ideogram.jwks.allow-http=true")
+                .hasMessageNotContaining("\n");
+        // and refused without a connection should the bean be used unstarted
+        assertThat(remote.keys()).isEmpty();
+
+        remote.setAllowHttp(true);
+        remote.start();
+        remote.stop();
+        assertThat(remote.fetchCount()).isEqualTo(1);
+
+        JwksKeySource secure = new JwksKeySource(nanos::get);
+        secure.setJwksUrl("https://jwks.example.com/v1/.well-known/jwks.json");
+        secure.start();
+        secure.stop();
+        assertThat(secure.fetchCount()).isZero();
+    }
+
+    @Test
+    void plainHttpToALoopbackHostNeedsNoFlag() {
+        for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]")) {
+            JwksKeySource local = new JwksKeySource(nanos::get);
+            local.setJwksUrl("http://" + host + ":1/jwks.json");
+            local.start();
+            local.stop();
+        }
+        for (String host : List.of("128.0.0.1", "localhost.example.com", "[::2]", "10.0.0.1")) {
+            JwksKeySource remote = new JwksKeySource(nanos::get);
+            remote.setJwksUrl("http://" + host + ":1/jwks.json");
+            assertThatThrownBy(remote::start).as(host).isInstanceOf(IllegalArgumentException.class);
+        }
+        // the fetch itself stays on loopback: the test server is reached without the flag
+        assertThat(source.keys()).extracting(WebhookPublicKey::kid).containsExactly("v1");
+    }
+
+    @Test
+    void anOversizedChunkedAnswerCountsAsAFailedFetch() {
+        jwks.chunked(true);
+        String key = "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"v1\",\"x\":\"" + b64(jwks.publicKey("v1")) + "\"}";
+        jwks.body("{\"keys\":[" + key + "],\"pad\":\"" + "x".repeat(64 * 1024) + "\"}");
+
+        assertThat(source.keys()).isEmpty();
+        assertThat(source.fetchCount()).isEqualTo(1);
+
+        // the same document under the cap, also chunked, is fine: it was the size
+        jwks.body("{\"keys\":[" + key + "],\"pad\":\"" + "x".repeat(60 * 1024) + "\"}");
+        nanos.addAndGet(30 * SECOND);
+        assertThat(source.keys()).extracting(WebhookPublicKey::kid).containsExactly("v1");
+    }
+
+    @Test
+    void aLargerDeclaredAnswerIsRefusedBeforeItIsRead() {
+        source.setMaxBytes(100);
+        assertThat(source.keys()).isEmpty();
+        assertThat(jwks.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void moreThanTwentyKeysCountAsAFailedFetch() {
+        for (int i = 2; i <= 20; i++) {
+            jwks.addKey("v" + i);
+        }
+        assertThat(source.keys()).hasSize(20);
+
+        jwks.addKey("v21");
+        JwksKeySource fresh = new JwksKeySource(nanos::get);
+        fresh.setJwksUrl(jwks.url());
+        assertThat(fresh.keys()).isEmpty();
+        assertThat(fresh.fetchCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRedirectIsFollowedOnTheSameHostOnly() {
+        int port = jwks.port();
+        jwks.redirectTo("/jwks.json");
+        JwksKeySource sameHost = new JwksKeySource(nanos::get);
+        sameHost.setJwksUrl("http://127.0.0.1:" + port + "/moved");
+        assertThat(sameHost.keys()).extracting(WebhookPublicKey::kid).containsExactly("v1");
+        assertThat(jwks.requests()).isEqualTo(1);
+
+        // localhost is the same machine, but not the host the URL names
+        jwks.redirectTo("http://localhost:" + port + "/jwks.json");
+        JwksKeySource otherHost = new JwksKeySource(nanos::get);
+        otherHost.setJwksUrl("http://127.0.0.1:" + port + "/moved");
+        assertThat(otherHost.keys()).isEmpty();
+        assertThat(jwks.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aRedirectLoopEndsAfterMaxRedirects() {
+        jwks.redirectTo("/moved");
+        JwksKeySource looping = new JwksKeySource(nanos::get);
+        looping.setJwksUrl("http://127.0.0.1:" + jwks.port() + "/moved");
+        looping.setMaxRedirects(3);
+
+        assertThat(looping.keys()).isEmpty();
+        assertThat(jwks.redirects()).isEqualTo(4);
+    }
+
+    @Test
+    void aRedirectFromHttpsToHttpIsRefusedEvenWhenHttpIsAllowed() {
+        JwksUrlPolicy policy = new JwksUrlPolicy(true);
+        URI origin = URI.create("https://api.ideogram.ai/v1/.well-known/jwks.json");
+
+        assertThat(policy.redirectRefusal(origin, origin, URI.create("http://api.ideogram.ai/jwks.json"))).isNotNull();
+        assertThat(policy.redirectRefusal(origin, origin, URI.create("https://evil.example/jwks.json"))).isNotNull();
+        assertThat(policy.redirectRefusal(origin, origin, URI.create("https://API.ideogram.ai/keys"))).isNull();
     }
 
     @Test
@@ -236,6 +407,9 @@ class JwksKeySourceTest {
         private final ExecutorService executor = Executors.newCachedThreadPool();
         private final Map<String, byte[]> privateKeys = new LinkedHashMap<>();
         private final AtomicInteger requests = new AtomicInteger();
+        private final AtomicInteger redirects = new AtomicInteger();
+        private volatile boolean chunked;
+        private volatile String redirectLocation = "/jwks.json";
         private final CountDownLatch closing = new CountDownLatch(1);
         private volatile int status = 200;
         private volatile String body;
@@ -256,12 +430,37 @@ class JwksKeySourceTest {
                 }
                 byte[] bytes = (status == 200 ? json() : "{\"error\":\"down\"}").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(status, bytes.length);
+                // length 0: chunked, no Content-Length
+                exchange.sendResponseHeaders(status, chunked ? 0 : bytes.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(bytes);
                 }
             });
+            server.createContext("/moved", exchange -> {
+                redirects.incrementAndGet();
+                exchange.getResponseHeaders().add("Location", redirectLocation);
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+            });
             server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        int redirects() {
+            return redirects.get();
+        }
+
+        /** /moved answers 302 to this location. */
+        void redirectTo(String location) {
+            this.redirectLocation = location;
+        }
+
+        /** Answers without a Content-Length. */
+        void chunked(boolean chunked) {
+            this.chunked = chunked;
         }
 
         String url() {
