@@ -3,6 +3,7 @@ package io.ideogramcamel.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ public class ImageResponseHandler implements Processor {
     public static final String IMAGE_STREAM = "imageStream";
     public static final String IMAGE_CONTENT_TYPE = "imageContentType";
     public static final String OBJECT_KEY = "objectKey";
+    /** The refusal of a body that is not PNG, JPEG, GIF or WebP by its bytes. */
+    public static final String UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type";
 
     private ImageHostPolicy hostPolicy;
     private ObjectKeys objectKeys;
@@ -102,9 +105,8 @@ public class ImageResponseHandler implements Processor {
 
     private void acceptImage(Exchange exchange, Message message) throws IOException {
         InputStream body = message.getBody(InputStream.class);
-        String contentType = ImageContentTypes.mediaType(message.getHeader(Exchange.CONTENT_TYPE, String.class));
-        String extension = ImageContentTypes.extensionFor(contentType);
-        if (extension == null) {
+        String announcedType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (!ImageContentTypes.isImage(announcedType)) {
             IOHelper.close(body);
             // an HTML page where an image should be: the signed link is no longer valid
             throw new ArchiveFailedException("image_not_an_image");
@@ -114,14 +116,16 @@ public class ImageResponseHandler implements Processor {
             IOHelper.close(body);
             throw new ImageRefusedException("image_too_large");
         }
+        PushbackInputStream peekable = RasterImageType.peekable(body == null ? InputStream.nullInputStream() : body);
+        RasterImageType type = verifiedType(peekable, announcedType);
         String generationId = exchange.getProperty(io.ideogramcamel.GenerationExchange.GENERATION_ID, String.class);
         int index = exchange.getProperty(IMAGE_INDEX, Integer.class);
-        MeteredInputStream metered = new MeteredInputStream(body == null ? InputStream.nullInputStream() : body,
-                maxBytes, java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
+        MeteredInputStream metered = new MeteredInputStream(peekable, maxBytes,
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
         exchange.setProperty(IMAGE_FETCHED, true);
         exchange.setProperty(IMAGE_STREAM, metered);
-        exchange.setProperty(IMAGE_CONTENT_TYPE, contentType);
-        exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, extension));
+        exchange.setProperty(IMAGE_CONTENT_TYPE, type.mediaType());
+        exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, type.extension()));
         message.removeHeaders("*", ObjectStoreHeaders.KEEP_REDELIVERY_STATE);
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
@@ -139,7 +143,20 @@ public class ImageResponseHandler implements Processor {
             });
             message.setBody(spooled.toFile());
         }
-        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, contentType);
+        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, type.mediaType());
+    }
+
+    /**
+     * The raster format the body's first bytes prove, whatever the header claims: SVG, HTML or
+     * anything else is refused (listed in the manifest), never stored where a browser may run it.
+     */
+    private static RasterImageType verifiedType(PushbackInputStream body, String announcedType) throws IOException {
+        RasterImageType type = ImageContentTypes.isVector(announcedType) ? null : RasterImageType.sniff(body);
+        if (type == null) {
+            IOHelper.close(body);
+            throw new ImageRefusedException(UNSUPPORTED_IMAGE_TYPE);
+        }
+        return type;
     }
 
     private static void deleteQuietly(Path file) {

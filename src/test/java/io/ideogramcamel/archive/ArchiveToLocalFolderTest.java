@@ -55,7 +55,7 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
     void imagesAndManifestAppearUnderStorageDirWithNoTemporaryFilesLeft() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
         byte[] first = ArchiveToS3Test.png(1);
-        byte[] second = ArchiveToS3Test.png(2);
+        byte[] second = ArchiveToS3Test.jpeg(2);
         images.png("/" + id + "/0", first).image("/" + id + "/1", second, "image/jpeg");
         byte[] body = IdeogramStandIn.deliveryBody(id,
                 image(images.url("/" + id + "/0"), true, 1), image(images.url("/" + id + "/1"), true, 2));

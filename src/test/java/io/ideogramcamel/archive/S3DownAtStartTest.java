@@ -64,7 +64,7 @@ class S3DownAtStartTest extends BundleTestSupport {
     @Test
     void theBundleStartsAcceptsAndArchivesOnceS3Answers() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
-        images.png("/late/0.png", new byte[] { (byte) 0x89, 'P', 'N', 'G', 1, 2, 3 });
+        images.png("/late/0.png", ArchiveToS3Test.png(3));
         String url = images.url("/late/0.png");
         byte[] body = IdeogramStandIn.deliveryBody(id, IdeogramStandIn.image(url, true, 7));
 
