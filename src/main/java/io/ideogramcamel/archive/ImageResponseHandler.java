@@ -33,12 +33,16 @@ public class ImageResponseHandler implements Processor {
     public static final String OBJECT_KEY = "objectKey";
     /** The refusal of a body that is not PNG, JPEG, GIF or WebP by its bytes. */
     public static final String UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type";
+    /** Spooled images are named {@code ideogram-image-<number>.part}; {@link LeftoverSweeper} knows it. */
+    static final String SPOOL_PREFIX = "ideogram-image-";
+    static final String SPOOL_SUFFIX = ".part";
 
     private ImageHostPolicy hostPolicy;
     private ObjectKeys objectKeys;
     private long maxBytes = 50L * 1024 * 1024;
     private int maxRedirects = 3;
     private long maxSeconds = 240;
+    private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
 
     public void setHostPolicy(ImageHostPolicy hostPolicy) {
         this.hostPolicy = hostPolicy;
@@ -54,6 +58,11 @@ public class ImageResponseHandler implements Processor {
 
     public void setMaxRedirects(int maxRedirects) {
         this.maxRedirects = maxRedirects;
+    }
+
+    /** Where images without a Content-Length are spooled (archive.spool-dir). */
+    public void setSpoolDir(String spoolDir) {
+        this.spoolDir = Path.of(spoolDir);
     }
 
     /** Longest one image may take to arrive whole; keep it below archive.lease-seconds. */
@@ -167,8 +176,9 @@ public class ImageResponseHandler implements Processor {
         }
     }
 
-    private static Path spool(MeteredInputStream metered) throws IOException {
-        Path file = Files.createTempFile("ideogram-image-", ".part");
+    private Path spool(MeteredInputStream metered) throws IOException {
+        Files.createDirectories(spoolDir);
+        Path file = Files.createTempFile(spoolDir, SPOOL_PREFIX, SPOOL_SUFFIX);
         try (InputStream in = metered; OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
             in.transferTo(out);
         } catch (MeteredInputStream.ImageTooLargeException e) {

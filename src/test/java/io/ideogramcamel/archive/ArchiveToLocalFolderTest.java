@@ -72,6 +72,12 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
                     .containsExactlyInAnyOrderElementsOf(List.of("0.png", "1.jpg", "manifest.json"));
         }
+        try (Stream<Path> temporary = Files.list(folder.resolve(LocalObjectWriter.TEMP_DIR))) {
+            assertThat(temporary).isEmpty();
+        }
+        // written by the bean that flushes the folder after each rename, not by camel-file
+        assertThat(context().getRegistry().lookupByNameAndType("localObjectWriter", LocalObjectWriter.class)
+                .directorySyncs()).isGreaterThanOrEqualTo(3);
     }
 
     @Test
