@@ -53,8 +53,8 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
 
     /**
      * Runs once at start (YAML initMethod): creates the bucket when asked to, and says clearly in
-     * the log when the bucket cannot be used. It never throws: the bundle stays up, readiness says
-     * DOWN, and archiving resumes by itself once the bucket answers.
+     * the log when the bucket cannot be used. It never throws: the bundle stays up and ready, this
+     * check says DOWN, and archiving resumes by itself once the bucket answers.
      */
     public void verifyAtStart() {
         if (!bucketConfigured()) {
