@@ -136,23 +136,28 @@ public class ImageResponseHandler implements Processor {
         exchange.setProperty(IMAGE_CONTENT_TYPE, type.mediaType());
         exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, type.extension()));
         message.removeHeaders("*", ObjectStoreHeaders.KEEP_REDELIVERY_STATE);
+        handOn(exchange, message, metered, announced);
+        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, type.mediaType());
+    }
+
+    /** The image as the store route's body: the stream itself, or a spooled file when no length came. */
+    private void handOn(Exchange exchange, Message message, MeteredInputStream metered, long announced) throws IOException {
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
             message.setBody(metered);
-        } else {
-            // S3 needs the length up front; without one the image goes through a bounded temp
-            // file rather than into memory
-            Path spooled = spool(metered);
-            // gone once the exchange is done, stored or not (a retry spools afresh)
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-                @Override
-                public void onDone(Exchange done) {
-                    deleteQuietly(spooled);
-                }
-            });
-            message.setBody(spooled.toFile());
+            return;
         }
-        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, type.mediaType());
+        // S3 needs the length up front; without one the image goes through a bounded temp
+        // file rather than into memory
+        Path spooled = spool(metered);
+        // gone once the exchange is done, stored or not (a retry spools afresh)
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                deleteQuietly(spooled);
+            }
+        });
+        message.setBody(spooled.toFile());
     }
 
     /**
@@ -160,9 +165,15 @@ public class ImageResponseHandler implements Processor {
      * anything else is refused (listed in the manifest), never stored where a browser may run it.
      */
     private static RasterImageType verifiedType(PushbackInputStream body, String announcedType) throws IOException {
-        RasterImageType type = ImageContentTypes.isVector(announcedType) ? null : RasterImageType.sniff(body);
+        RasterImageType type = null;
+        try {
+            type = ImageContentTypes.isVector(announcedType) ? null : RasterImageType.sniff(body);
+        } finally {
+            if (type == null) {
+                IOHelper.close(body);
+            }
+        }
         if (type == null) {
-            IOHelper.close(body);
             throw new ImageRefusedException(UNSUPPORTED_IMAGE_TYPE);
         }
         return type;
@@ -182,8 +193,12 @@ public class ImageResponseHandler implements Processor {
         try (InputStream in = metered; OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
             in.transferTo(out);
         } catch (MeteredInputStream.ImageTooLargeException e) {
-            Files.deleteIfExists(file);
+            deleteQuietly(file);
             throw new ImageRefusedException("image_too_large");
+        } catch (IOException | RuntimeException e) {
+            // a host that stalls or drops the connection mid-image: no half image left behind
+            deleteQuietly(file);
+            throw e;
         }
         return file;
     }
