@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.Exchange;
@@ -47,9 +48,11 @@ public class LocalObjectWriter {
 
     void write(InputStream in, Path target) throws IOException {
         Path tempDir = ensureDirectory(root.resolve(TEMP_DIR));
-        Path temp = Files.createTempFile(tempDir, TEMP_PREFIX, TEMP_SUFFIX);
+        // not Files.createTempFile: its owner-only permissions would carry over to the object,
+        // which camel-file used to create with the process's umask like any other file
+        Path temp = tempDir.resolve(TEMP_PREFIX + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream stream = Channels.newOutputStream(out);
                 in.transferTo(stream);
                 out.force(true);

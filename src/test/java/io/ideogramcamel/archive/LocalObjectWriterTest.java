@@ -69,6 +69,15 @@ class LocalObjectWriterTest {
     }
 
     @Test
+    void anObjectGetsThePermissionsOfAnyNewFileNotOwnerOnlyOnes() throws Exception {
+        writer().write(exchange("generations/g4/0.png", new ByteArrayInputStream(ArchiveToS3Test.png(4))));
+        Path plain = Files.createFile(root.resolve("plain"));
+
+        assertThat(Files.getPosixFilePermissions(root.resolve("generations/g4/0.png")))
+                .isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+
+    @Test
     void aSourceThatFailsMidwayLeavesNeitherTheObjectNorATemporaryFile() throws Exception {
         LocalObjectWriter writer = writer();
         InputStream tooLarge = new MeteredInputStream(new ByteArrayInputStream(new byte[10_000]), 4096);
