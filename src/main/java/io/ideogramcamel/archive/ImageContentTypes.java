@@ -1,19 +1,16 @@
 package io.ideogramcamel.archive;
 
 import java.util.Locale;
-import java.util.Map;
 
-/** The object key's extension, from the Content-Type the image host sent. */
+/**
+ * Reads the Content-Type the image host sent. It only tells a dead link (an HTML error page) from
+ * an image; what is stored, and under which type, is decided by {@link RasterImageType} from the
+ * bytes themselves.
+ */
 public final class ImageContentTypes {
 
-    private static final Map<String, String> EXTENSIONS = Map.of(
-            "image/png", "png",
-            "image/jpeg", "jpg",
-            "image/jpg", "jpg",
-            "image/webp", "webp",
-            "image/gif", "gif",
-            "image/avif", "avif",
-            "image/heic", "heic");
+    /** Image types that are not rasters: never stored, whatever their bytes look like. */
+    private static final String SVG = "image/svg+xml";
 
     private ImageContentTypes() {
     }
@@ -29,20 +26,16 @@ public final class ImageContentTypes {
     }
 
     /**
-     * @return the extension, or null when the body is not an image (an HTML error page from an
-     *         expired link answers 200 with text/html on some CDNs)
+     * @return false when the body is not an image at all (an HTML error page from an expired link
+     *         answers 200 with text/html on some CDNs)
      */
-    public static String extensionFor(String contentType) {
+    public static boolean isImage(String contentType) {
         String type = mediaType(contentType);
-        if (type == null || !type.startsWith("image/")) {
-            return null;
-        }
-        String known = EXTENSIONS.get(type);
-        if (known != null) {
-            return known;
-        }
-        // image/x-foo or image/svg+xml: keep the subtype's safe characters only
-        String subtype = type.substring("image/".length()).replaceAll("[^a-z0-9]", "");
-        return subtype.isEmpty() ? "img" : subtype;
+        return type != null && type.startsWith("image/");
+    }
+
+    /** An image type announced as vector (script-capable) rather than raster. */
+    public static boolean isVector(String contentType) {
+        return SVG.equals(mediaType(contentType));
     }
 }

@@ -3,6 +3,7 @@ package io.ideogramcamel.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +31,18 @@ public class ImageResponseHandler implements Processor {
     public static final String IMAGE_STREAM = "imageStream";
     public static final String IMAGE_CONTENT_TYPE = "imageContentType";
     public static final String OBJECT_KEY = "objectKey";
+    /** The refusal of a body that is not PNG, JPEG, GIF or WebP by its bytes. */
+    public static final String UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type";
+    /** Spooled images are named {@code ideogram-image-<number>.part}; {@link LeftoverSweeper} knows it. */
+    static final String SPOOL_PREFIX = "ideogram-image-";
+    static final String SPOOL_SUFFIX = ".part";
 
     private ImageHostPolicy hostPolicy;
     private ObjectKeys objectKeys;
     private long maxBytes = 50L * 1024 * 1024;
     private int maxRedirects = 3;
     private long maxSeconds = 240;
+    private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
 
     public void setHostPolicy(ImageHostPolicy hostPolicy) {
         this.hostPolicy = hostPolicy;
@@ -51,6 +58,11 @@ public class ImageResponseHandler implements Processor {
 
     public void setMaxRedirects(int maxRedirects) {
         this.maxRedirects = maxRedirects;
+    }
+
+    /** Where images without a Content-Length are spooled (archive.spool-dir). */
+    public void setSpoolDir(String spoolDir) {
+        this.spoolDir = Path.of(spoolDir);
     }
 
     /** Longest one image may take to arrive whole; keep it below archive.lease-seconds. */
@@ -102,9 +114,8 @@ public class ImageResponseHandler implements Processor {
 
     private void acceptImage(Exchange exchange, Message message) throws IOException {
         InputStream body = message.getBody(InputStream.class);
-        String contentType = ImageContentTypes.mediaType(message.getHeader(Exchange.CONTENT_TYPE, String.class));
-        String extension = ImageContentTypes.extensionFor(contentType);
-        if (extension == null) {
+        String announcedType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (!ImageContentTypes.isImage(announcedType)) {
             IOHelper.close(body);
             // an HTML page where an image should be: the signed link is no longer valid
             throw new ArchiveFailedException("image_not_an_image");
@@ -114,32 +125,58 @@ public class ImageResponseHandler implements Processor {
             IOHelper.close(body);
             throw new ImageRefusedException("image_too_large");
         }
+        PushbackInputStream peekable = RasterImageType.peekable(body == null ? InputStream.nullInputStream() : body);
+        RasterImageType type = verifiedType(peekable, announcedType);
         String generationId = exchange.getProperty(io.ideogramcamel.GenerationExchange.GENERATION_ID, String.class);
         int index = exchange.getProperty(IMAGE_INDEX, Integer.class);
-        MeteredInputStream metered = new MeteredInputStream(body == null ? InputStream.nullInputStream() : body,
-                maxBytes, java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
+        MeteredInputStream metered = new MeteredInputStream(peekable, maxBytes,
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
         exchange.setProperty(IMAGE_FETCHED, true);
         exchange.setProperty(IMAGE_STREAM, metered);
-        exchange.setProperty(IMAGE_CONTENT_TYPE, contentType);
-        exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, extension));
+        exchange.setProperty(IMAGE_CONTENT_TYPE, type.mediaType());
+        exchange.setProperty(OBJECT_KEY, objectKeys.imageKey(generationId, index, type.extension()));
         message.removeHeaders("*", ObjectStoreHeaders.KEEP_REDELIVERY_STATE);
+        handOn(exchange, message, metered, announced);
+        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, type.mediaType());
+    }
+
+    /** The image as the store route's body: the stream itself, or a spooled file when no length came. */
+    private void handOn(Exchange exchange, Message message, MeteredInputStream metered, long announced) throws IOException {
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
             message.setBody(metered);
-        } else {
-            // S3 needs the length up front; without one the image goes through a bounded temp
-            // file rather than into memory
-            Path spooled = spool(metered);
-            // gone once the exchange is done, stored or not (a retry spools afresh)
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-                @Override
-                public void onDone(Exchange done) {
-                    deleteQuietly(spooled);
-                }
-            });
-            message.setBody(spooled.toFile());
+            return;
         }
-        message.setHeader(ObjectStoreHeaders.CONTENT_TYPE, contentType);
+        // S3 needs the length up front; without one the image goes through a bounded temp
+        // file rather than into memory
+        Path spooled = spool(metered);
+        // gone once the exchange is done, stored or not (a retry spools afresh)
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                deleteQuietly(spooled);
+            }
+        });
+        message.setBody(spooled.toFile());
+    }
+
+    /**
+     * The raster format the body's first bytes prove, whatever the header claims: SVG, HTML or
+     * anything else is refused (listed in the manifest), never stored where a browser may run it.
+     */
+    private static RasterImageType verifiedType(PushbackInputStream body, String announcedType) throws IOException {
+        RasterImageType type = null;
+        try {
+            type = ImageContentTypes.isVector(announcedType) ? null : RasterImageType.sniff(body);
+        } finally {
+            if (type == null) {
+                IOHelper.close(body);
+            }
+        }
+        if (type == null) {
+            throw new ImageRefusedException(UNSUPPORTED_IMAGE_TYPE);
+        }
+        return type;
     }
 
     private static void deleteQuietly(Path file) {
@@ -150,13 +187,18 @@ public class ImageResponseHandler implements Processor {
         }
     }
 
-    private static Path spool(MeteredInputStream metered) throws IOException {
-        Path file = Files.createTempFile("ideogram-image-", ".part");
+    private Path spool(MeteredInputStream metered) throws IOException {
+        Files.createDirectories(spoolDir);
+        Path file = Files.createTempFile(spoolDir, SPOOL_PREFIX, SPOOL_SUFFIX);
         try (InputStream in = metered; OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
             in.transferTo(out);
         } catch (MeteredInputStream.ImageTooLargeException e) {
-            Files.deleteIfExists(file);
+            deleteQuietly(file);
             throw new ImageRefusedException("image_too_large");
+        } catch (IOException | RuntimeException e) {
+            // a host that stalls or drops the connection mid-image: no half image left behind
+            deleteQuietly(file);
+            throw e;
         }
         return file;
     }

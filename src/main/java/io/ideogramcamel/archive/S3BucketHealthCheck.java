@@ -14,10 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Readiness of the target bucket: DOWN while it is missing, unreachable or refuses our
- * credentials, with a fixed message (no SDK text: it can carry account details). A missing bucket
- * is then a clear, visible state rather than a crash loop: the bundle keeps accepting webhooks
- * into the store, and archiving resumes when the bucket answers.
+ * Health of the target bucket: DOWN while it is missing, unreachable or refuses our credentials,
+ * with a fixed message (no SDK text: it can carry account details). A missing bucket is then a
+ * clear, visible state rather than a crash loop: the bundle keeps accepting webhooks into the
+ * store, and archiving resumes when the bucket answers.
+ *
+ * <p>Neither readiness nor liveness: readiness means "can accept webhooks", which only the store
+ * decides. Every replica shares the one bucket, so an S3 outage in readiness would take all of
+ * them out of the Service at once while each could still have accepted into the store. The check
+ * is listed under /observe/health, and {@link #isUp()} feeds the ideogram_storage_up gauge.
  */
 public class S3BucketHealthCheck extends AbstractHealthCheck {
 
@@ -26,6 +31,8 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
     private S3Client s3Client;
     private String bucket;
     private boolean createBucket;
+    /** The last answer of the bucket; up until a probe says otherwise (no bucket: always up). */
+    private volatile boolean up = true;
 
     public S3BucketHealthCheck() {
         super("ideogram", "s3-bucket");
@@ -46,8 +53,8 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
 
     /**
      * Runs once at start (YAML initMethod): creates the bucket when asked to, and says clearly in
-     * the log when the bucket cannot be used. It never throws: the bundle stays up, readiness says
-     * DOWN, and archiving resumes by itself once the bucket answers.
+     * the log when the bucket cannot be used. It never throws: the bundle stays up and ready, this
+     * check says DOWN, and archiving resumes by itself once the bucket answers.
      */
     public void verifyAtStart() {
         if (!bucketConfigured()) {
@@ -55,11 +62,14 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
         }
         try {
             s3Client.headBucket(HeadBucketRequest.builder().bucket(bucket).build());
+            up = true;
             LOG.info("S3 bucket {} is reachable", bucket);
         } catch (NoSuchBucketException e) {
+            up = false;
             if (createBucket) {
                 try {
                     s3Client.createBucket(CreateBucketRequest.builder().bucket(bucket).build());
+                    up = true;
                     LOG.info("S3 bucket {} created (storage.s3.create-bucket=true)", bucket);
                 } catch (SdkException createFailed) {
                     LOG.error("S3 bucket {} does not exist and could not be created ({}): images stay queued until it can",
@@ -70,6 +80,7 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
                         + "generations stay received until it exists", bucket);
             }
         } catch (SdkException e) {
+            up = false;
             LOG.error("S3 bucket {} is not usable ({}, HTTP {}): check storage.s3.endpoint and the AWS credentials; "
                     + "generations stay received until it is", bucket, e.getClass().getSimpleName(), statusOf(e));
         }
@@ -89,16 +100,36 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    public boolean isReadiness() {
+        return false;
+    }
+
+    /** The bucket's last known state, as of the latest probe or health call. */
+    public boolean isUp() {
+        return up;
+    }
+
+    /** Asks the bucket now (a HEAD request) and remembers the answer; for the storage-probe timer. */
+    public boolean probe() {
         if (!bucketConfigured()) {
-            // images go to storage.dir: there is no bucket to be ready
-            builder.up();
-            return;
+            // images go to storage.dir: there is no bucket to be down
+            up = true;
+            return true;
         }
         try {
             s3Client.headBucket(HeadBucketRequest.builder().bucket(bucket).build());
-            builder.up();
+            up = true;
         } catch (SdkException e) {
+            up = false;
+        }
+        return up;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        if (probe()) {
+            builder.up();
+        } else {
             builder.message("bucket not reachable with the configured endpoint and credentials");
             builder.down();
         }

@@ -28,12 +28,14 @@ public class IdeogramPollCall {
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9_]{1,48}");
     /** The same cap the ledgers put on a Retry-After. */
     private static final long MAX_PAUSE_SECONDS = 3600;
+    static final String TOO_MANY_IMAGES = "too_many_images";
 
     private GenerationStore store;
     private PollLedger ledger;
     private String apiUrl = "https://api.ideogram.ai";
     private String pollPath = "/v1/generations/";
     private long pauseSecondsWithoutRetryAfter = 10;
+    private int maxImages = 16;
     private volatile long pausedUntil;
 
     public void setStore(GenerationStore store) {
@@ -57,6 +59,11 @@ public class IdeogramPollCall {
     /** How long a 429 without Retry-After pauses polling. */
     public void setPauseSecondsWithoutRetryAfter(long pauseSecondsWithoutRetryAfter) {
         this.pauseSecondsWithoutRetryAfter = pauseSecondsWithoutRetryAfter;
+    }
+
+    /** The same cap as a webhook's (ideogram.webhook.max-images): more images fail the generation. */
+    public void setMaxImages(int maxImages) {
+        this.maxImages = maxImages;
     }
 
     /** The generation's poll URL; ids are URL-safe base64, so they need no escaping. */
@@ -133,6 +140,12 @@ public class IdeogramPollCall {
             ledger.pollLater(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
                     exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), -1, "invalid_poll_response");
             return "retry";
+        }
+        if (data.size() > maxImages) {
+            // as a webhook listing that many is refused: never archived, and polling again cannot shrink it
+            ledger.markFailed(exchange.getProperty(GenerationExchange.GENERATION_ID, String.class),
+                    exchange.getProperty(GenerationExchange.POLL_LEASE, String.class), TOO_MANY_IMAGES);
+            return "failed";
         }
         String created = IdeogramResponses.text(body, "created");
         if (created != null && created.length() > 256) {

@@ -27,9 +27,18 @@ public class WebhookPayloadParser implements Processor {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private String source = "webhook";
+    private int maxImages = 16;
 
     public void setSource(String source) {
         this.source = source;
+    }
+
+    /**
+     * Most data[] entries one delivery may carry (Ideogram sends at most 8): each one is a fetch
+     * and a commit in the archive, so a signed body with thousands would hold a worker for hours.
+     */
+    public void setMaxImages(int maxImages) {
+        this.maxImages = maxImages;
     }
 
     @Override
@@ -54,6 +63,9 @@ public class WebhookPayloadParser implements Processor {
         JsonNode data = root.get("data");
         if (data != null && !data.isNull() && !data.isArray()) {
             throw new WebhookRejectedException(WebhookRejection.INVALID_IMAGE_LIST);
+        }
+        if (data != null && data.size() > maxImages) {
+            throw new WebhookRejectedException(WebhookRejection.TOO_MANY_IMAGES);
         }
         JsonNode createdNode = root.get("created");
         String created = createdNode == null || createdNode.isNull() ? null : createdNode.asText();

@@ -17,6 +17,7 @@ public enum WebhookRejection {
     INVALID_GENERATION_ID(400, "invalid_generation_id"),
     GENERATION_ID_MISMATCH(400, "generation_id_mismatch"),
     INVALID_IMAGE_LIST(400, "invalid_image_list"),
+    TOO_MANY_IMAGES(400, "too_many_images"),
     INVALID_CREATED(400, "invalid_created");
 
     private final int status;

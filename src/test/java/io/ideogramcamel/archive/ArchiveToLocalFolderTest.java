@@ -55,7 +55,7 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
     void imagesAndManifestAppearUnderStorageDirWithNoTemporaryFilesLeft() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
         byte[] first = ArchiveToS3Test.png(1);
-        byte[] second = ArchiveToS3Test.png(2);
+        byte[] second = ArchiveToS3Test.jpeg(2);
         images.png("/" + id + "/0", first).image("/" + id + "/1", second, "image/jpeg");
         byte[] body = IdeogramStandIn.deliveryBody(id,
                 image(images.url("/" + id + "/0"), true, 1), image(images.url("/" + id + "/1"), true, 2));
@@ -72,6 +72,12 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
                     .containsExactlyInAnyOrderElementsOf(List.of("0.png", "1.jpg", "manifest.json"));
         }
+        try (Stream<Path> temporary = Files.list(folder.resolve(LocalObjectWriter.TEMP_DIR))) {
+            assertThat(temporary).isEmpty();
+        }
+        // written by the bean that flushes the folder after each rename, not by camel-file
+        assertThat(context().getRegistry().lookupByNameAndType("localObjectWriter", LocalObjectWriter.class)
+                .directorySyncs()).isGreaterThanOrEqualTo(3);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ideogramcamel.archive;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -73,9 +74,9 @@ class ArchiveToS3Test extends BundleTestSupport {
     @Test
     void fourImagesAreStoredOnceWithTheirBytesAndTheManifestLast() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
-        byte[][] bodies = { png(1), png(2), png(3), png(4) };
-        String[] types = { "image/png", "image/jpeg", "image/webp", "image/png" };
-        String[] extensions = { "png", "jpg", "webp", "png" };
+        byte[][] bodies = { png(1), jpeg(2), webp(3), gif(4) };
+        String[] types = { "image/png", "image/jpeg", "image/webp", "image/gif" };
+        String[] extensions = { "png", "jpg", "webp", "gif" };
         String[] entries = new String[4];
         for (int i = 0; i < 4; i++) {
             images.image("/" + id + "/" + i, bodies[i], types[i]);
@@ -111,6 +112,40 @@ class ArchiveToS3Test extends BundleTestSupport {
         assertThat(s3.writeCount(BUCKET, PREFIX + id + "/manifest.json")).isEqualTo(1);
         assertThat(writes).filteredOn(w -> w != manifestWrite).hasSize(4)
                 .allMatch(manifestWrite::startedAfter);
+    }
+
+    @Test
+    void onlyRasterBytesAreStoredUnderTheirVerifiedTypeWhateverTheHeaderSays() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        byte[] svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".getBytes(StandardCharsets.UTF_8);
+        byte[] html = "<html><script>alert(1)</script></html>".getBytes(StandardCharsets.UTF_8);
+        byte[] disguised = png(5);
+        images.image("/" + id + "/0", svg, "image/svg+xml")
+                .image("/" + id + "/1", svg, "image/png")
+                .image("/" + id + "/2", html, "image/png")
+                // raster bytes behind a vector type are refused too: the header alone decides that much
+                .image("/" + id + "/3", png(6), "image/svg+xml")
+                .image("/" + id + "/4", disguised, "image/jpeg");
+        String[] entries = new String[5];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = image(images.url("/" + id + "/" + i), true, i);
+        }
+
+        deliverSigned(id, entries);
+        awaitState(id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
+
+        JsonNode listed = manifest(id).get("images");
+        for (int i = 0; i < 4; i++) {
+            assertThat(listed.get(i).get("refused").asText()).isEqualTo("unsupported_image_type");
+        }
+        // stored under the type its bytes prove, not the one announced
+        String key = PREFIX + id + "/4.png";
+        assertThat(listed.get(4).has("refused")).isFalse();
+        assertThat(listed.get(4).get("key").asText()).isEqualTo(key);
+        assertThat(listed.get(4).get("content_type").asText()).isEqualTo("image/png");
+        assertThat(s3.read(BUCKET, key)).isEqualTo(disguised);
+        assertThat(s3.contentType(BUCKET, key)).isEqualTo("image/png");
+        assertThat(s3.keys(BUCKET, PREFIX + id + "/")).containsExactlyInAnyOrder(key, PREFIX + id + "/manifest.json");
     }
 
     @Test
@@ -234,12 +269,32 @@ class ArchiveToS3Test extends BundleTestSupport {
         return JSON.readTree(s3.read(BUCKET, PREFIX + id + "/manifest.json"));
     }
 
-    /** Distinct small bodies; the bytes only have to round-trip, not decode. */
+    /** Distinct small bodies with a PNG signature; the bytes only have to round-trip, not decode. */
     static byte[] png(int seed) {
-        byte[] header = { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+        return withMagic(seed, (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+    }
+
+    /** As {@link #png}, with a JPEG signature. */
+    static byte[] jpeg(int seed) {
+        return withMagic(seed, (byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0);
+    }
+
+    /** As {@link #png}, with a WebP signature (RIFF, a length, WEBP). */
+    static byte[] webp(int seed) {
+        return withMagic(seed, 'R', 'I', 'F', 'F', 0x10, 0x20, 0, 0, 'W', 'E', 'B', 'P');
+    }
+
+    /** As {@link #png}, with a GIF signature. */
+    static byte[] gif(int seed) {
+        return withMagic(seed, 'G', 'I', 'F', '8', '9', 'a');
+    }
+
+    private static byte[] withMagic(int seed, int... magic) {
         byte[] bytes = new byte[1000 + seed];
-        System.arraycopy(header, 0, bytes, 0, header.length);
-        for (int i = header.length; i < bytes.length; i++) {
+        for (int i = 0; i < magic.length; i++) {
+            bytes[i] = (byte) magic[i];
+        }
+        for (int i = magic.length; i < bytes.length; i++) {
             bytes[i] = (byte) (i * 31 + seed);
         }
         return bytes;

@@ -57,6 +57,9 @@ class S3BucketHealthCheckTest {
         assertThatThrownBy(() -> client.headBucket(b -> b.bucket("never-created")))
                 .isInstanceOf(NoSuchBucketException.class);
         assertThat(check.isLiveness()).isFalse();
+        // every replica shares the bucket: an outage must not empty the Service
+        assertThat(check.isReadiness()).isFalse();
+        assertThat(check.isUp()).isFalse();
     }
 
     @Test

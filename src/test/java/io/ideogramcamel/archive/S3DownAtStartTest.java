@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * S3 unreachable while the bundle starts (a bucket behind a closed port): the bundle must come up,
- * accept webhooks into the store with readiness DOWN, and archive once S3 answers, with no restart.
+ * stay ready (the store accepts webhooks), report S3 DOWN on its own check and gauge, and archive
+ * once S3 answers, with no restart.
  */
 class S3DownAtStartTest extends BundleTestSupport {
 
@@ -51,7 +52,8 @@ class S3DownAtStartTest extends BundleTestSupport {
                 .set("archive.retry.max-redeliveries", "1")
                 .set("archive.retry.redelivery-delay-millis", "50")
                 .set("archive.retry.initial-delay-seconds", "1")
-                .set("archive.retry.max-delay-seconds", "1");
+                .set("archive.retry.max-delay-seconds", "1")
+                .set("storage.probe-interval-seconds", "1");
     }
 
     @AfterAll
@@ -64,14 +66,23 @@ class S3DownAtStartTest extends BundleTestSupport {
     @Test
     void theBundleStartsAcceptsAndArchivesOnceS3Answers() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
-        images.png("/late/0.png", new byte[] { (byte) 0x89, 'P', 'N', 'G', 1, 2, 3 });
+        images.png("/late/0.png", ArchiveToS3Test.png(3));
         String url = images.url("/late/0.png");
         byte[] body = IdeogramStandIn.deliveryBody(id, IdeogramStandIn.image(url, true, 7));
 
         HttpResponse<String> accepted = deliver(ideogram.sign(id, body), body);
 
         assertThat(accepted.statusCode()).isEqualTo(200);
-        assertThat(Http.get(baseUrl() + "/observe/health/ready").statusCode()).isEqualTo(503);
+        // ready means "can accept webhooks": the store; S3 is shared by every replica
+        HttpResponse<String> ready = Http.get(baseUrl() + "/observe/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"UP\"");
+        HttpResponse<String> health = Http.get(baseUrl() + "/observe/health");
+        // still visible, as its own check, with a fixed message
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("{\"name\":\"s3-bucket\",\"status\":\"DOWN\",\"message\":"
+                + "\"bucket not reachable with the configured endpoint and credentials\"}");
+        assertThat(awaitStorageGauge("0.0")).isTrue();
         Thread.sleep(1500);
         assertThat(store().find(id).orElseThrow().state()).isEqualTo(GenerationState.RECEIVED);
 
@@ -79,5 +90,19 @@ class S3DownAtStartTest extends BundleTestSupport {
 
         awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
         assertThat(s3.writeCount(BUCKET, "generations/" + id + "/manifest.json")).isEqualTo(1);
+        assertThat(awaitStorageGauge("1.0")).isTrue();
+    }
+
+    /** Waits, bounded, until /observe/metrics shows ideogram_storage_up with {@code value}. */
+    private boolean awaitStorageGauge(String value) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            String metrics = Http.get(baseUrl() + "/observe/metrics").body();
+            if (metrics.lines().anyMatch(l -> l.startsWith("ideogram_storage_up") && l.endsWith(" " + value))) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 }

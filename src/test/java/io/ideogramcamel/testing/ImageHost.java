@@ -212,7 +212,7 @@ public final class ImageHost implements AutoCloseable {
 
     /**
      * {@code length} pseudo-random bytes that depend on the length only (SplitMix64 over the
-     * word index), generated as read.
+     * word index), generated as read, behind a PNG signature (the archive sniffs it).
      */
     public static InputStream sizedBody(long length) {
         return new SizedBody(length);
@@ -236,6 +236,7 @@ public final class ImageHost implements AutoCloseable {
     }
 
     private static final class SizedBody extends InputStream {
+        private static final byte[] PNG_SIGNATURE = { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
         private final long length;
         private long position;
         private long wordIndex = -1;
@@ -266,7 +267,8 @@ public final class ImageHost implements AutoCloseable {
                     wordIndex = p >>> 3;
                     word = splitMix64(wordIndex);
                 }
-                b[off + k] = (byte) (word >>> ((p & 7) * 8));
+                // the archive stores raster images only, recognised by their first bytes
+                b[off + k] = p < PNG_SIGNATURE.length ? PNG_SIGNATURE[(int) p] : (byte) (word >>> ((p & 7) * 8));
             }
             position += n;
             return n;

@@ -63,6 +63,20 @@ class WebhookPayloadParserTest {
                 .hasMessage("invalid_created");
     }
 
+    @Test
+    void refusesMoreImagesThanTheCapAndAcceptsExactlyTheCap() {
+        parser.setMaxImages(2);
+        String two = "{\"generation_id\":\"abc\",\"data\":[{},{}]}";
+        String three = "{\"generation_id\":\"abc\",\"data\":[{},{},{}]}";
+
+        Exchange accepted = exchange("abc", two);
+        parser.process(accepted);
+        assertThat(accepted.getProperty(GenerationExchange.IMAGES)).isEqualTo("[{},{}]");
+        assertThatThrownBy(() -> parser.process(exchange("abc", three)))
+                .isInstanceOf(WebhookRejectedException.class)
+                .hasMessage("too_many_images");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "a", "AZaz09-_", "abc=", "abcd==" })
     void acceptsUrlSafeBase64(String id) {

@@ -205,6 +205,27 @@ class WebhookReceiveTest extends BundleTestSupport {
     }
 
     @Test
+    void signedBodyListingMoreImagesThanTheCapIs400AndStoresNothing() {
+        String id = IdeogramStandIn.newGenerationId();
+        // the default cap is 16; Ideogram itself sends at most 8
+        byte[] body = IdeogramStandIn.deliveryBody(id, 17);
+
+        HttpResponse<String> response = deliver(ideogram.sign(id, body), body);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"error\":\"too_many_images\"}");
+        assertThat(store().find(id)).isEmpty();
+    }
+
+    @Test
+    void signedBodyListingExactlyTheCapIsAccepted() {
+        String id = IdeogramStandIn.newGenerationId();
+
+        assertThat(deliverSigned(id, 16).statusCode()).isEqualTo(200);
+        assertThat(store().find(id)).isPresent();
+    }
+
+    @Test
     void signedBodyWithoutIdIs400() {
         String id = IdeogramStandIn.newGenerationId();
         byte[] body = "{\"created\":\"2026-11-24\",\"data\":[]}".getBytes(StandardCharsets.UTF_8);
