@@ -56,7 +56,7 @@ public class ApiTokenCheck implements Processor {
     public void start() {
         if (expected != null) {
             if (tokenChars < MIN_TOKEN_CHARS) {
-                throw new IllegalStateException("api.token (API_TOKEN) is shorter than " + MIN_TOKEN_CHARS
+                throw refuse("api.token (API_TOKEN) is shorter than " + MIN_TOKEN_CHARS
                         + " characters: use a long random token, e.g. openssl rand -hex 32");
             }
             return;
@@ -65,13 +65,19 @@ public class ApiTokenCheck implements Processor {
             return;
         }
         if (!allowUnauthenticated) {
-            throw new IllegalStateException("the API (/generations) would be open to anyone on camel.server.host="
-                    + host + ": set api.token (API_TOKEN, at least " + MIN_TOKEN_CHARS + " characters), bind "
+            throw refuse("the API (/generations) would be open to anyone on camel.server.host=" + host
+                    + ": set api.token (API_TOKEN, at least " + MIN_TOKEN_CHARS + " characters), bind "
                     + "camel.server.host to a loopback address, or set api.allow-unauthenticated=true behind "
                     + "an authenticating gateway");
         }
         LOG.warn("api.token is not set and api.allow-unauthenticated=true: anyone who reaches {} can submit "
                 + "generations on the account unless a gateway in front authenticates them", host);
+    }
+
+    /** One ERROR line an operator can read above Camel's stack trace, and the exception that stops the start. */
+    private static IllegalStateException refuse(String reason) {
+        LOG.error("Not starting: {}", reason);
+        return new IllegalStateException(reason);
     }
 
     /** True for a loopback literal or a name that resolves only to loopback; never for 0.0.0.0. */

@@ -38,7 +38,7 @@ class ApiFailClosedIT {
                     .isTrue();
             assertThat(process.exitValue()).as("exit code, see " + log).isNotZero();
             assertThat(Files.readString(log, StandardCharsets.UTF_8))
-                    .contains("camel.server.host=0.0.0.0")
+                    .contains("Not starting: the API (/generations) would be open to anyone on camel.server.host=0.0.0.0")
                     .contains("api.allow-unauthenticated=true");
         } finally {
             process.destroyForcibly();
