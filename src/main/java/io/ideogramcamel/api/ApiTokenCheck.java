@@ -1,5 +1,7 @@
 package io.ideogramcamel.api;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -11,24 +13,88 @@ import org.slf4j.LoggerFactory;
 /**
  * Guards the bundle's own API. The webhook must be reachable by Ideogram, so it usually sits on a
  * public address, and POST /generations on the same port spends the account's money: with
- * {@code api.token} set, the API routes want {@code Authorization: Bearer <token>}. Unset, the API
- * is open (fine on loopback or behind a gateway that authenticates), and the start says so.
+ * {@code api.token} set, the API routes want {@code Authorization: Bearer <token>}.
+ *
+ * <p>Fail closed: {@link #start()} refuses to start an API that anyone could reach without a token
+ * (no token, and a bind address that is not loopback), unless {@code api.allow-unauthenticated}
+ * says so explicitly (an authenticating gateway in front); and it refuses a token too short to
+ * resist guessing.
  */
 public class ApiTokenCheck implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiTokenCheck.class);
 
+    /** 32 characters: a random token of that length cannot be guessed online. */
+    public static final int MIN_TOKEN_CHARS = 32;
+
     private byte[] expected;
+    private int tokenChars;
+    private String host = "0.0.0.0";
+    private boolean allowUnauthenticated;
 
     public void setToken(String token) {
-        this.expected = token == null || token.isBlank() ? null
-                : ("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8);
+        String trimmed = token == null ? "" : token.trim();
+        this.tokenChars = trimmed.length();
+        this.expected = trimmed.isEmpty() ? null : ("Bearer " + trimmed).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The interface the HTTP server binds ({@code camel.server.host}). */
+    public void setHost(String host) {
+        this.host = host == null ? "" : host.trim();
+    }
+
+    /** True only when something in front of the bundle authenticates its callers. */
+    public void setAllowUnauthenticated(boolean allowUnauthenticated) {
+        this.allowUnauthenticated = allowUnauthenticated;
+    }
+
+    /**
+     * Checks the settings once, at start.
+     *
+     * @throws IllegalStateException naming the settings to change; Camel does not start then
+     */
     public void start() {
-        if (expected == null) {
-            LOG.warn("api.token is not set: anyone who reaches this port can submit generations on the "
-                    + "account; set API_TOKEN, or keep the API behind an authenticating gateway");
+        if (expected != null) {
+            if (tokenChars < MIN_TOKEN_CHARS) {
+                throw refuse("api.token (API_TOKEN) is shorter than " + MIN_TOKEN_CHARS
+                        + " characters: use a long random token, e.g. openssl rand -hex 32");
+            }
+            return;
+        }
+        if (isLoopback(host)) {
+            return;
+        }
+        if (!allowUnauthenticated) {
+            throw refuse("the API (/generations) would be open to anyone on camel.server.host=" + host
+                    + ": set api.token (API_TOKEN, at least " + MIN_TOKEN_CHARS + " characters), bind "
+                    + "camel.server.host to a loopback address, or set api.allow-unauthenticated=true behind "
+                    + "an authenticating gateway");
+        }
+        LOG.warn("api.token is not set and api.allow-unauthenticated=true: anyone who reaches {} can submit "
+                + "generations on the account unless a gateway in front authenticates them", host);
+    }
+
+    /** One ERROR line an operator can read above Camel's stack trace, and the exception that stops the start. */
+    private static IllegalStateException refuse(String reason) {
+        LOG.error("Not starting: {}", reason);
+        return new IllegalStateException(reason);
+    }
+
+    /** True for a loopback literal or a name that resolves only to loopback; never for 0.0.0.0. */
+    static boolean isLoopback(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

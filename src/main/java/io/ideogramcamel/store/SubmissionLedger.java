@@ -317,6 +317,40 @@ public class SubmissionLedger extends StoreLedger {
         }
     }
 
+    /* The queue's length up to a bound, from the (state, arrival) index: its cost stays bounded too. */
+    private static final String COUNT_QUEUED = "SELECT COUNT(*) FROM (SELECT 1 FROM submission "
+            + "WHERE state = 'QUEUED' ORDER BY arrival FETCH FIRST ? ROWS ONLY) queued";
+
+    /**
+     * How many submissions wait in state QUEUED, counted up to {@code atMost} (the cap of POST /generations).
+     *
+     * @throws StoreUnavailableException if the database cannot be used
+     */
+    public int countQueued(int atMost) {
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, COUNT_QUEUED)) {
+            ps.setInt(1, Math.max(0, atMost));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw unavailable("count queued submissions", e);
+        }
+    }
+
+    /** The submission first recorded under an Idempotency-Key, if any. */
+    public Optional<Submission> findByIdempotencyKey(String idempotencyKey) {
+        if (idempotencyKey == null || idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_KEY_LENGTH) {
+            return Optional.empty();
+        }
+        try (Connection c = connection()) {
+            return findOne(c, FIND_BY_KEY, idempotencyKey);
+        } catch (SQLException e) {
+            throw unavailable("read a submission by its key", e);
+        }
+    }
+
     /** Images submitted (or being sent) and not yet completed or failed, as the budget counts them. */
     public int inflightImages() {
         try (Connection c = connection()) {

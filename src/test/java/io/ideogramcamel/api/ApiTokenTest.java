@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** With api.token set, the API wants the bearer token; the webhook (signed by Ideogram) does not. */
 class ApiTokenTest extends BundleTestSupport {
 
-    private static final String TOKEN = "s3cret-token";
+    private static final String TOKEN = "s3cret-token-of-at-least-32-chars";
     private static final byte[] INVALID_REQUEST = "{}".getBytes(StandardCharsets.UTF_8);
 
     @Override
@@ -30,7 +30,9 @@ class ApiTokenTest extends BundleTestSupport {
     }
 
     private HttpResponse<String> submit(Map<String, String> headers) {
-        return Http.post(baseUrl() + "/generations", headers, INVALID_REQUEST);
+        Map<String, String> json = new java.util.HashMap<>(headers);
+        json.put("Content-Type", "application/json");
+        return Http.post(baseUrl() + "/generations", json, INVALID_REQUEST);
     }
 
     @Test

@@ -94,10 +94,14 @@ class CamelKIntegrationTest {
         Map<String, String> prod = CamelKIntegrationGenerator.load(Path.of("application-prod.properties"));
         assertThat(properties).contains("ideogram.webhook.path=" + base.get("ideogram.webhook.path"))
                 .contains("store.jdbc-url=" + prod.get("store.jdbc-url"))
-                .contains("quarkus.http.limits.max-body-size=" + base.get("ideogram.webhook.max-body-bytes"));
+                .contains("quarkus.http.limits.max-body-size=" + base.get("ideogram.webhook.max-body-bytes"))
+                .contains("quarkus.http.idle-timeout=" + base.get("http.idle-timeout-seconds"))
+                .contains("quarkus.http.limits.max-connections=" + base.get("http.max-connections"))
+                .contains("quarkus.http.limits.max-header-size=" + base.get("http.max-header-bytes"))
+                .contains("quarkus.http.limits.max-initial-line-length=" + base.get("http.max-initial-line-bytes"));
         long expected = base.keySet().stream().filter(k -> !k.startsWith("camel.server.")
                 && !k.startsWith("camel.management.") && !k.equals("camel.main.routes-include-pattern")).count()
-                + prod.keySet().stream().filter(k -> !base.containsKey(k)).count() + 1;
+                + prod.keySet().stream().filter(k -> !base.containsKey(k)).count() + 5;
         assertThat(properties).hasSize((int) expected);
     }
 

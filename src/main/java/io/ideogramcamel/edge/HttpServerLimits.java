@@ -1,0 +1,93 @@
+package io.ideogramcamel.edge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/**
+ * Bounds what one client can hold of the shared HTTP server (webhook, API, health, metrics).
+ * camel-platform-http-main builds its Vert.x server with fixed default options, but takes the
+ * {@link Vertx} instance from the registry: this class is the builder of that instance (the
+ * settings are its properties), and {@link #vertx()} makes one whose HTTP servers get these limits
+ * (see {@link LimitingVertx}).
+ *
+ * <ul>
+ * <li>idle timeout: a connection with no byte read or written for this long is closed;</li>
+ * <li>max connections: a connection accepted beyond it is closed at once, before any byte is read;</li>
+ * <li>max header size and max initial line length: above them Vert.x answers 431 or 414, with
+ * {@code Connection: close}, and closes (the body limit, 413, is camel.server.max-body-size).</li>
+ * </ul>
+ * Cleartext HTTP/2 upgrades are off: the webhook and the API speak HTTP/1.1, and the h2c probe would
+ * hold a connection uncounted until its first byte.
+ */
+public class HttpServerLimits {
+
+    private int idleTimeoutSeconds = 60;
+    private int maxConnections = 1000;
+    private int maxHeaderBytes = 8192;
+    private int maxInitialLineBytes = 4096;
+    private int closeLingerMillis = 2000;
+    private ConnectionGuard guard;
+
+    public void setIdleTimeoutSeconds(int idleTimeoutSeconds) {
+        this.idleTimeoutSeconds = atLeastOne(idleTimeoutSeconds, "idleTimeoutSeconds");
+    }
+
+    public void setMaxConnections(int maxConnections) {
+        this.maxConnections = atLeastOne(maxConnections, "maxConnections");
+    }
+
+    public void setMaxHeaderBytes(int maxHeaderBytes) {
+        this.maxHeaderBytes = atLeastOne(maxHeaderBytes, "maxHeaderBytes");
+    }
+
+    public void setMaxInitialLineBytes(int maxInitialLineBytes) {
+        this.maxInitialLineBytes = atLeastOne(maxInitialLineBytes, "maxInitialLineBytes");
+    }
+
+    /** After a 413, how long the rest of the body is still read (and dropped) before the close. */
+    public void setCloseLingerMillis(int closeLingerMillis) {
+        this.closeLingerMillis = Math.max(0, closeLingerMillis);
+    }
+
+    /**
+     * The Vert.x instance for the registry; the platform-http server finds it by type. The real
+     * instance is made on first use: the YAML DSL builds every bean twice (once while pre-parsing the
+     * file), and only the first copy, which the server finds, should start Vert.x threads.
+     */
+    public Vertx vertx() {
+        return LimitingVertx.wrap(Vertx::vertx, this);
+    }
+
+    /** Connections open now on servers made by {@link #vertx()}. */
+    public int openConnections() {
+        return guard == null ? 0 : guard.open();
+    }
+
+    /** The limits a Vert.x instance made by {@link #vertx()} applies; null for any other instance. */
+    public static HttpServerLimits of(Vertx vertx) {
+        return LimitingVertx.limitsOf(vertx);
+    }
+
+    HttpServerOptions apply(HttpServerOptions given) {
+        return new HttpServerOptions(given)
+                .setIdleTimeout(idleTimeoutSeconds)
+                .setMaxHeaderSize(maxHeaderBytes)
+                .setMaxInitialLineLength(maxInitialLineBytes)
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    HttpServer guard(HttpServer server) {
+        if (guard == null) {
+            guard = new ConnectionGuard(maxConnections, closeLingerMillis);
+        }
+        return server.connectionHandler(guard);
+    }
+
+    private static int atLeastOne(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1");
+        }
+        return value;
+    }
+}
