@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.ideogramcamel.store.ListPage;
 import io.ideogramcamel.store.SubmissionLedger;
 import io.ideogramcamel.store.SubmissionState;
 import io.ideogramcamel.testing.BundleProcess;
@@ -53,7 +54,7 @@ class ApiEdgeTest extends BundleTestSupport {
     private int storedSubmissions() {
         int total = 0;
         for (SubmissionState state : SubmissionState.values()) {
-            total += ledger().list(state, 500).size();
+            total += ledger().list(state, 500, ListPage.FIRST).size();
         }
         return total;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 
+import io.ideogramcamel.store.ListPage;
 import io.ideogramcamel.store.SubmissionLedger;
 import io.ideogramcamel.store.SubmissionState;
 import io.ideogramcamel.testing.BundleProperties;
@@ -74,7 +75,7 @@ class HttpLimitsTest extends BundleTestSupport {
         assertThat(store().find(id)).isEmpty();
         SubmissionLedger ledger = context().getRegistry().lookupByNameAndType("submissionLedger", SubmissionLedger.class);
         for (SubmissionState state : SubmissionState.values()) {
-            assertThat(ledger.list(state, 10)).as(state.name()).isEmpty();
+            assertThat(ledger.list(state, 10, ListPage.FIRST)).as(state.name()).isEmpty();
         }
     }
 
