@@ -25,6 +25,7 @@ class CamelKIntegrationTest {
 
     static final Path GENERATED = Path.of("target/camel-k/ideogram-camel.yaml");
     static final Path CRD = Path.of("target/schemas/camel-k/camel.apache.org_integrations.yaml");
+    static final Path NETWORK_POLICY = Path.of("deploy/camel-k/networkpolicy.yaml");
 
     private StrictSchemas crd;
     private JsonNode integration;
@@ -152,6 +153,29 @@ class CamelKIntegrationTest {
         assertThat(container.path("volumeMounts")).hasSize(1);
         assertThat(container.path("volumeMounts").get(0).path("name").asText()).isEqualTo(tmp.path("name").asText());
         assertThat(container.path("volumeMounts").get(0).path("mountPath").asText()).isEqualTo("/tmp");
+    }
+
+    @Test
+    void theNetworkPolicyIsValidAndSelectsTheIntegrationsPods() throws Exception {
+        StrictSchemas networking = StrictSchemas.ofKubernetes(KubernetesManifestsTest.NETWORKING_SCHEMA,
+                "kubernetes_networking_v1_NetworkPolicy");
+        JsonNode policy = CamelKIntegrationGenerator.read(NETWORK_POLICY);
+        assertThat(policy.path("kind").asText()).isEqualTo("NetworkPolicy");
+        assertThat(networking.problems(policy)).isEmpty();
+        ObjectNode misspelt = policy.deepCopy();
+        ((ObjectNode) misspelt.path("spec")).putArray("egres");
+        assertThat(networking.problems(misspelt)).anyMatch(p -> p.contains("egres"));
+
+        JsonNode spec = policy.path("spec");
+        assertThat(spec.path("podSelector").path("matchLabels").path("camel.apache.org/integration").asText())
+                .isEqualTo(integration.path("metadata").path("name").asText());
+        assertThat(spec.path("policyTypes")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(spec.path("ingress")).hasSize(1);
+        assertThat(spec.path("ingress").get(0).path("ports")).extracting(p -> p.path("port").asText()).containsExactly("http");
+        List<String> egressPorts = new ArrayList<>();
+        spec.path("egress").forEach(rule -> rule.path("ports")
+                .forEach(p -> egressPorts.add(p.path("protocol").asText() + "/" + p.path("port").asText())));
+        assertThat(egressPorts).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/5432", "TCP/443");
     }
 
     @Test
