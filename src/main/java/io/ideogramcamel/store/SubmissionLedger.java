@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
+import io.ideogramcamel.Audit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -513,7 +514,7 @@ public class SubmissionLedger extends StoreLedger {
             ps.setLong(2, now);
             int count = ps.executeUpdate();
             if (count > 0) {
-                LOG.warn("{} submission(s) UNKNOWN: their sender stopped mid-call; not resent", count);
+                Audit.LOG.warn("{} submission(s) UNKNOWN: their sender stopped mid-call; not resent", count);
             }
             return count;
         } catch (SQLException e) {

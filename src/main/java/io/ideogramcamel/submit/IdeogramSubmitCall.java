@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ideogramcamel.Audit;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.UrlSafeBase64;
@@ -94,8 +95,9 @@ public class IdeogramSubmitCall {
                 String generationId = IdeogramResponses.text(body, "generation_id");
                 if (generationId != null && generationId.length() <= 256 && UrlSafeBase64.isValid(generationId)) {
                     exchange.setProperty(GenerationExchange.GENERATION_ID, generationId);
-                    // logged before it is written: if the store fails now, the id is still on record
-                    LOG.info("Ideogram accepted submission {} as generation {}", claim.queuedId(), generationId);
+                    // logged (flushed, synchronously) before it is written: if the store fails or the process
+                    // dies now, the id is still on record
+                    Audit.LOG.info("Ideogram accepted submission {} as generation {}", claim.queuedId(), generationId);
                     recordSentWithRetries(claim, generationId);
                     return "sent";
                 }
@@ -131,7 +133,7 @@ public class IdeogramSubmitCall {
     /** The request left and no answer came (or the call failed in a way not foreseen): UNKNOWN, never resent. Never throws. */
     public void recordOutcomeUnknown(Exchange exchange) {
         SendClaim claim = claim(exchange);
-        LOG.error("No answer from Ideogram after submission {} was sent: state unknown, NOT resent (it may run "
+        Audit.LOG.error("No answer from Ideogram after submission {} was sent: state unknown, NOT resent (it may run "
                 + "and be billed; its webhook or a check by hand will tell)", claim.queuedId());
         record(exchange, claim, () -> {
             ledger.recordUnknown(claim, OUTCOME_UNKNOWN);
@@ -144,7 +146,7 @@ public class IdeogramSubmitCall {
         try {
             outcome = recording.get();
         } catch (StoreUnavailableException e) {
-            LOG.error("Outcome of submission {} not recorded (store unavailable); its send lease lapses to unknown",
+            Audit.LOG.error("Outcome of submission {} not recorded (store unavailable); its send lease lapses to unknown",
                     claim.queuedId());
             outcome = "unrecorded";
         }

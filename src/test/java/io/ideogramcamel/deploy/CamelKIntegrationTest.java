@@ -25,6 +25,7 @@ class CamelKIntegrationTest {
 
     static final Path GENERATED = Path.of("target/camel-k/ideogram-camel.yaml");
     static final Path CRD = Path.of("target/schemas/camel-k/camel.apache.org_integrations.yaml");
+    static final Path NETWORK_POLICY = Path.of("deploy/camel-k/networkpolicy.yaml");
 
     private StrictSchemas crd;
     private JsonNode integration;
@@ -111,6 +112,74 @@ class CamelKIntegrationTest {
         assertThat(written).containsExactlyEntriesOf(CamelKIntegrationGenerator.integrationProperties(Path.of(".")));
         JsonNode podTemplate = CamelKIntegrationGenerator.read(GENERATED.resolveSibling("pod-template.yaml"));
         assertThat(podTemplate).isEqualTo(integration.path("spec").path("template").path("spec"));
+    }
+
+    @Test
+    void theContainerTraitSaysWhatItCanOfTheSecurityContext() {
+        JsonNode container = integration.path("spec").path("traits").path("container");
+        assertThat(container.path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(container.path("runAsUser").asInt()).isEqualTo(185);
+        assertThat(container.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+        assertThat(container.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(container.path("capabilitiesDrop")).extracting(JsonNode::asText).containsExactly("ALL");
+        assertThat(container.path("seccompProfileType").asText()).isEqualTo("RuntimeDefault");
+        // what the trait cannot say is refused by the CRD, so it is in the pod template instead
+        ObjectNode readOnly = integration.deepCopy();
+        ((ObjectNode) readOnly.path("spec").path("traits").path("container")).put("readOnlyRootFilesystem", true);
+        assertThat(crd.problems(readOnly)).anyMatch(p -> p.contains("readOnlyRootFilesystem"));
+
+        assertThat(integration.path("spec").path("traits").path("jvm").path("options")).extracting(JsonNode::asText)
+                .contains("-Djava.io.tmpdir=/tmp", "-Dvertx.cacheDirBase=/tmp/vertx-cache");
+    }
+
+    @Test
+    void thePodTemplateMakesTheRootFilesystemReadOnlyWithASizeLimitedTmpAndNoToken() {
+        assertThat(integration.path("spec").path("traits").path("pod").path("enabled").asBoolean()).isTrue();
+        JsonNode pod = integration.path("spec").path("template").path("spec");
+        assertThat(pod.path("automountServiceAccountToken").isBoolean()).isTrue();
+        assertThat(pod.path("automountServiceAccountToken").asBoolean()).isFalse();
+        assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.path("securityContext").path("runAsUser").asInt()).isEqualTo(185);
+        assertThat(pod.path("securityContext").path("runAsGroup").asInt()).isEqualTo(185);
+        assertThat(pod.path("securityContext").path("fsGroup").asInt()).isEqualTo(185);
+        assertThat(pod.path("securityContext").path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+
+        JsonNode container = pod.path("containers").get(0);
+        JsonNode context = container.path("securityContext");
+        assertThat(context.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(context.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+        assertThat(context.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(context.path("capabilities").path("drop")).extracting(JsonNode::asText).containsExactly("ALL");
+
+        assertThat(pod.path("volumes")).hasSize(1);
+        JsonNode tmp = pod.path("volumes").get(0);
+        assertThat(tmp.path("emptyDir").path("sizeLimit").asText()).isEqualTo("1Gi");
+        assertThat(container.path("volumeMounts")).hasSize(1);
+        assertThat(container.path("volumeMounts").get(0).path("name").asText()).isEqualTo(tmp.path("name").asText());
+        assertThat(container.path("volumeMounts").get(0).path("mountPath").asText()).isEqualTo("/tmp");
+    }
+
+    @Test
+    void theNetworkPolicyIsValidAndSelectsTheIntegrationsPods() throws Exception {
+        StrictSchemas networking = StrictSchemas.ofKubernetes(KubernetesManifestsTest.NETWORKING_SCHEMA,
+                "kubernetes_networking_v1_NetworkPolicy");
+        JsonNode policy = CamelKIntegrationGenerator.read(NETWORK_POLICY);
+        assertThat(policy.path("kind").asText()).isEqualTo("NetworkPolicy");
+        assertThat(networking.problems(policy)).isEmpty();
+        ObjectNode misspelt = policy.deepCopy();
+        ((ObjectNode) misspelt.path("spec")).putArray("egres");
+        assertThat(networking.problems(misspelt)).anyMatch(p -> p.contains("egres"));
+
+        JsonNode spec = policy.path("spec");
+        assertThat(spec.path("podSelector").path("matchLabels").path("camel.apache.org/integration").asText())
+                .isEqualTo(integration.path("metadata").path("name").asText());
+        assertThat(spec.path("policyTypes")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(spec.path("ingress")).hasSize(1);
+        assertThat(spec.path("ingress").get(0).path("ports")).extracting(p -> p.path("port").asText()).containsExactly("http");
+        List<String> egressPorts = new ArrayList<>();
+        spec.path("egress").forEach(rule -> rule.path("ports")
+                .forEach(p -> egressPorts.add(p.path("protocol").asText() + "/" + p.path("port").asText())));
+        assertThat(egressPorts).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/5432", "TCP/443");
     }
 
     @Test

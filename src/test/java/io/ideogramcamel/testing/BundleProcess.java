@@ -24,11 +24,13 @@ public final class BundleProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
 
-    private BundleProcess(Process process, int port, Path log) {
+    private BundleProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -53,7 +55,10 @@ public final class BundleProcess implements AutoCloseable {
         builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
         builder.environment().put("CAMEL_SERVER_HOST", "127.0.0.1");
         builder.environment().putAll(environment);
-        BundleProcess bundle = new BundleProcess(builder.start(), port, log);
+        // health is on the server's port unless the environment gives it a port of its own
+        String management = environment.get("CAMEL_MANAGEMENT_PORT");
+        BundleProcess bundle = new BundleProcess(builder.start(), port,
+                management == null ? port : Integer.parseInt(management), log);
         bundle.awaitReady(60);
         return bundle;
     }
@@ -107,6 +112,16 @@ public final class BundleProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where health and metrics are served: the server's port unless CAMEL_MANAGEMENT_PORT was set. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    /** Everything the process wrote to stdout and stderr. */
+    public Path log() {
+        return log;
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -126,7 +141,7 @@ public final class BundleProcess implements AutoCloseable {
                 throw new IllegalStateException("bundle exited early, see " + log);
             }
             try {
-                HttpResponse<String> ready = Http.get(baseUrl() + "/observe/health/ready");
+                HttpResponse<String> ready = Http.get(managementUrl() + "/observe/health/ready");
                 if (ready.statusCode() == 200) {
                     return;
                 }
