@@ -52,6 +52,9 @@ public final class BundleProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
         builder.environment().put("CAMEL_SERVER_HOST", "127.0.0.1");
+        // one installation, one instance: a restart in the same folder is the same instance, and
+        // processes on this one host never share an id (they would release each other's leases)
+        builder.environment().put("STORE_INSTANCE_ID", workDir.getFileName().toString().replaceAll("[^A-Za-z0-9_.-]", "-"));
         builder.environment().putAll(environment);
         BundleProcess bundle = new BundleProcess(builder.start(), port, log);
         bundle.awaitReady(60);
