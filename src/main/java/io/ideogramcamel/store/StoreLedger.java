@@ -170,22 +170,26 @@ public abstract class StoreLedger {
      * Once per run, before this ledger first looks for due work: what an earlier run of this
      * instance id held (it crashed, or was killed) is released now instead of after its lease.
      * Tokens of this run are left alone. Failing, it is tried again on the next call.
+     *
+     * @return how many leases were released (0 after the first successful call)
      */
-    protected void releaseEarlierLeases(Connection c) throws SQLException {
+    protected int releaseEarlierLeases(Connection c) throws SQLException {
         String sql = releaseEarlierLeasesSql();
         if (earlierLeasesReleased || sql == null) {
-            return;
+            return 0;
         }
+        int released;
         try (PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, StoreSql.startsWithPattern(instanceId + ":"));
             ps.setString(2, StoreSql.startsWithPattern(instanceId + ":" + run + "."));
-            int released = ps.executeUpdate();
+            released = ps.executeUpdate();
             if (released > 0) {
                 log.info("Instance {} restarted: released {} {} lease(s) its previous run held", instanceId, released,
                         getClass().getSimpleName());
             }
         }
         earlierLeasesReleased = true;
+        return released;
     }
 
     /** The delay before the next attempt when this many attempts have already failed. */

@@ -488,13 +488,16 @@ public class SubmissionLedger extends StoreLedger {
      * Sends whose worker died mid-call (the lease lapsed) become UNKNOWN with {@value #SEND_INTERRUPTED}:
      * the request may have reached Ideogram, so it is not sent again.
      *
+     * The first call of a run also gives up, without waiting for their lease, the sends an earlier
+     * run of this instance id had in progress when it died.
+     *
      * @return how many were given up
      */
     public int giveUpInterruptedSends() {
         try (Connection c = connection()) {
             // the first call of a run gives up, at once, the sends this instance id had in flight when it died
-            releaseEarlierLeases(c);
-            return giveUpLapsedSends(c);
+            int earlier = releaseEarlierLeases(c);
+            return earlier + giveUpLapsedSends(c);
         } catch (SQLException e) {
             throw unavailable("give up interrupted sends", e);
         }
