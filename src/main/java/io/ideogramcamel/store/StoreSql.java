@@ -25,6 +25,12 @@ final class StoreSql {
     static final String NOW = "CAST(FLOOR(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000) AS BIGINT)";
 
     /*
+     * A due time given by the caller's clock, but never later than the database's now: a new
+     * generation accepted by an instance whose clock runs ahead is still due at once for everyone.
+     */
+    static final String DUE_NOW_AT_THE_LATEST = "LEAST(CAST(? AS BIGINT), " + NOW + ")";
+
+    /*
      * Reasons end up in the status API and the manifest. A fixed token cannot carry a URL with its
      * signature, a host name or a driver message; exception text can, so it is refused outright.
      */

@@ -245,6 +245,32 @@ abstract class AbstractArchiveLedgerTest {
     }
 
     @Test
+    void aGenerationAcceptedByAnInstanceWhoseClockRunsAheadIsStillDueAtOnce() throws Exception {
+        long anHourAhead = System.currentTimeMillis() + 3_600_000L;
+        try (java.sql.Connection c = store.connection();
+                java.sql.PreparedStatement ps = c.prepareStatement(store.dialect().insertReceivedIfAbsent())) {
+            ps.setString(1, "gen-ahead");
+            ps.setString(2, "webhook");
+            ps.setString(3, "2025-06-01T10:00:00+00:00");
+            ps.setString(4, IMAGES);
+            ps.setLong(5, anHourAhead);
+            ps.setLong(6, anHourAhead);
+            ps.setLong(7, anHourAhead);
+            if (store.dialect().idRepeatedLast()) {
+                ps.setString(8, "gen-ahead");
+            }
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+        assertThat(row("gen-ahead").nextAttemptAt()).isLessThanOrEqualTo(System.currentTimeMillis());
+        ArchiveLedger ledger = ledger(store, "w1");
+        assertThat(ledger.findDueForArchive(10)).containsExactly("gen-ahead");
+        assertThat(ledger.claimForArchive("gen-ahead")).isNotNull();
+    }
+
+    @Test
     void theHeartbeatKeepsAShortLeaseAliveWhileTheWorkRunsAndStopsWhenAsked() throws Exception {
         ArchiveLedger worker = ledger(store, "worker");
         worker.setLeaseSeconds(2);
