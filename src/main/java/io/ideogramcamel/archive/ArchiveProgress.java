@@ -3,6 +3,7 @@ package io.ideogramcamel.archive;
 import io.ideogramcamel.store.ArchiveClaim;
 import io.ideogramcamel.store.ArchiveLedger;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Writes each step of one archive attempt to the ledger, from the exchange, under the claim's
@@ -17,7 +18,23 @@ public class ArchiveProgress {
         this.ledger = ledger;
     }
 
-    /** Before each image and the manifest: keeps the claim alive through slow downloads. */
+    /**
+     * Right after the claim: the ledger's heartbeat renews its lease while this exchange runs, also
+     * in the middle of one slow image; when the exchange ends, however it ends, renewals stop and
+     * whatever was not finished lapses after one lease.
+     */
+    public void keepAlive(Exchange exchange) {
+        ArchiveClaim claim = claim(exchange);
+        ledger.keepAlive(claim.generationId(), claim.leaseOwner());
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                ledger.stopKeepingAlive(claim.leaseOwner());
+            }
+        });
+    }
+
+    /** Before each image and the manifest: a lost lease is noticed before more work is done. */
     public void renewLease(Exchange exchange) {
         ArchiveClaim claim = claim(exchange);
         requireLease(ledger.renewLease(claim.generationId(), claim.leaseOwner()));

@@ -48,7 +48,8 @@ public class ArchiveLedger extends StoreLedger {
      * in order and stop at the limit; a tie-breaker column would force a sort of every due row.
      */
     private static final String FIND_DUE = "SELECT generation_id FROM generation "
-            + "WHERE state = 'RECEIVED' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+            + "WHERE state = 'RECEIVED' AND next_attempt_at <= " + StoreSql.NOW
+            + " AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW + ") "
             + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
 
     /*
@@ -56,17 +57,19 @@ public class ArchiveLedger extends StoreLedger {
      * worker that listed it as due just before the release. A row whose links have expired is not
      * claimed (EXPIRE below fails it instead).
      */
-    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = ?, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < ?) "
-            + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (received_at IS NULL OR received_at >= ?)";
+    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = " + StoreSql.NOW
+            + " + ?, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW
+            + ") AND (next_attempt_at IS NULL OR next_attempt_at <= " + StoreSql.NOW + ") "
+            + "AND (received_at IS NULL OR received_at >= " + StoreSql.NOW + " - ?)";
 
     /* Only a free row: a worker that holds a live lease is left to finish (or to see the links fail). */
     private static final String EXPIRE = "UPDATE generation SET state = 'FAILED', error = '" + LINKS_EXPIRED + "', "
             + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < ?) "
-            + "AND received_at < ?";
+            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW
+            + ") AND received_at < " + StoreSql.NOW + " - ?";
 
-    private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at "
+    private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until "
             + "FROM generation WHERE generation_id = ? AND lease_owner = ?";
 
     private static final String RECORDED_INDEXES = "SELECT image_index FROM generation_image WHERE generation_id = ?";
@@ -76,7 +79,7 @@ public class ArchiveLedger extends StoreLedger {
      * alone says who holds the row. On PostgreSQL this UPDATE locks the row, so a competing claim
      * waits for it and then re-checks lease_until against the renewed value.
      */
-    private static final String RENEW = "UPDATE generation SET lease_until = ?, updated_at = ? "
+    private static final String RENEW = "UPDATE generation SET lease_until = " + StoreSql.NOW + " + ?, updated_at = ? "
             + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
 
     private static final String IMAGE_COLUMNS = "generation_id, image_index, outcome, object_key, content_type, "
@@ -105,9 +108,14 @@ public class ArchiveLedger extends StoreLedger {
             + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
             + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
 
+    /* What an earlier run of this instance id held (it died): due now, free for any worker. */
+    private static final String RELEASE_EARLIER = "UPDATE generation SET lease_owner = NULL, lease_until = NULL, "
+            + "next_attempt_at = " + StoreSql.NOW + ", updated_at = " + StoreSql.NOW + " "
+            + "WHERE state = 'RECEIVED' AND lease_owner LIKE ? ESCAPE '!' AND lease_owner NOT LIKE ? ESCAPE '!'";
+
     private static final String COUNT_BY_STATE = "SELECT COUNT(*) FROM generation WHERE state = ?";
 
-    private int leaseSeconds = 300;
+    private int leaseSeconds = 30;
     private int linksExpireAfterHours = 24;
 
     public ArchiveLedger() {
@@ -115,9 +123,10 @@ public class ArchiveLedger extends StoreLedger {
     }
 
     /**
-     * How long a claim lasts without renewal. Each recorded image (and {@link #renewLease}) renews it,
-     * so it must cover the slowest single image fetch and put, not a whole generation. A crashed
-     * worker's generations wait this long before another worker takes them over.
+     * How long a claim lasts without renewal. The route keeps its claim alive ({@link #keepAlive},
+     * every third of this) and each recorded image renews it too, so it only has to cover a stalled
+     * database round or two, not a slow image. Another instance takes over a dead one's generations
+     * after this long (a restarted instance releases its own at once).
      */
     public void setLeaseSeconds(int leaseSeconds) {
         if (leaseSeconds < 1) {
@@ -143,6 +152,7 @@ public class ArchiveLedger extends StoreLedger {
      * @throws StoreUnavailableException if the database cannot be read
      */
     public List<String> findDueForArchive(int limit) {
+        // the first call of a run also releases what this instance id held before it restarted
         return findDue(FIND_DUE, limit, "list due generations");
     }
 
@@ -160,53 +170,49 @@ public class ArchiveLedger extends StoreLedger {
      */
     public ArchiveClaim claimForArchive(String generationId) {
         StoreSql.requireId(generationId);
-        long now = System.currentTimeMillis();
-        long leaseUntil = now + leaseSeconds * 1000L;
-        long expiredBefore = now - linksExpireAfterHours * 3_600_000L;
+        long now = localNow();
+        long linksMillis = linksExpireAfterHours * 3_600_000L;
         String owner = newLeaseOwner("");
         try (Connection c = connection()) {
             int claimed;
             try (PreparedStatement ps = prepare(c, CLAIM)) {
                 ps.setString(1, owner);
-                ps.setLong(2, leaseUntil);
+                ps.setLong(2, leaseMillis());
                 ps.setLong(3, now);
                 ps.setString(4, generationId);
-                ps.setLong(5, now);
-                ps.setLong(6, now);
-                ps.setLong(7, expiredBefore);
+                ps.setLong(5, linksMillis);
                 claimed = ps.executeUpdate();
             }
             if (claimed == 0) {
-                expireIfFree(c, generationId, now, expiredBefore);
+                expireIfFree(c, generationId, now, linksMillis);
                 return null;
             }
             LOG.debug("Claimed generation {} for archiving as {} on {}", generationId, owner,
                     Thread.currentThread().getName());
-            return readClaim(c, generationId, owner, leaseUntil);
+            return readClaim(c, generationId, owner);
         } catch (SQLException e) {
             throw unavailable("claim a generation", e);
         }
     }
 
-    private void expireIfFree(Connection c, String generationId, long now, long expiredBefore) throws SQLException {
+    private void expireIfFree(Connection c, String generationId, long now, long linksMillis) throws SQLException {
         try (PreparedStatement ps = prepare(c, EXPIRE)) {
             ps.setLong(1, now);
             ps.setString(2, generationId);
-            ps.setLong(3, now);
-            ps.setLong(4, expiredBefore);
+            ps.setLong(3, linksMillis);
             if (ps.executeUpdate() > 0) {
                 LOG.info("Generation {} FAILED: its result links expired before it could be archived", generationId);
             }
         }
     }
 
-    private ArchiveClaim readClaim(Connection c, String generationId, String owner, long leaseUntil)
-            throws SQLException {
+    private ArchiveClaim readClaim(Connection c, String generationId, String owner) throws SQLException {
         String source;
         String created;
         String images;
         int attempts;
         long receivedAt;
+        long leaseUntil;
         try (PreparedStatement ps = prepare(c, READ_CLAIMED)) {
             ps.setString(1, generationId);
             ps.setString(2, owner);
@@ -220,6 +226,7 @@ public class ArchiveLedger extends StoreLedger {
                 images = rs.getString(3);
                 attempts = rs.getInt(4);
                 receivedAt = rs.getLong(5);
+                leaseUntil = rs.getLong(6);
             }
         }
         Set<Integer> recorded = new TreeSet<>();
@@ -235,17 +242,28 @@ public class ArchiveLedger extends StoreLedger {
                 recorded);
     }
 
+    @Override
+    protected long leaseMillis() {
+        return leaseSeconds * 1000L;
+    }
+
+    @Override
+    protected String releaseEarlierLeasesSql() {
+        return RELEASE_EARLIER;
+    }
+
     /**
-     * Extends the lease to now + leaseSeconds, e.g. before a fetch that may take long.
+     * Extends the lease to now + leaseSeconds (the database's now), e.g. before a fetch that may take long.
      *
      * @return true if the caller still holds the lease; false if it was lost (taken over after it
      *         lapsed) or the generation is no longer RECEIVED: stop working on it
      */
+    @Override
     public boolean renewLease(String generationId, String leaseOwner) {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
         try (Connection c = connection()) {
-            return renew(c, generationId, leaseOwner, System.currentTimeMillis()) > 0;
+            return renew(c, generationId, leaseOwner, localNow()) > 0;
         } catch (SQLException e) {
             throw unavailable("renew a lease", e);
         }
@@ -300,7 +318,7 @@ public class ArchiveLedger extends StoreLedger {
     }
 
     private boolean record(String generationId, String leaseOwner, GenerationImage image) {
-        long now = System.currentTimeMillis();
+        long now = localNow();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
@@ -322,7 +340,7 @@ public class ArchiveLedger extends StoreLedger {
 
     private int renew(Connection c, String generationId, String leaseOwner, long now) throws SQLException {
         try (PreparedStatement ps = prepare(c, RENEW)) {
-            ps.setLong(1, now + leaseSeconds * 1000L);
+            ps.setLong(1, leaseMillis());
             ps.setLong(2, now);
             ps.setString(3, generationId);
             ps.setString(4, leaseOwner);
@@ -408,7 +426,7 @@ public class ArchiveLedger extends StoreLedger {
     public boolean markArchived(String generationId, String leaseOwner) {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
-        long now = System.currentTimeMillis();
+        long now = localNow();
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, ARCHIVE)) {
             ps.setLong(1, now);
@@ -432,7 +450,7 @@ public class ArchiveLedger extends StoreLedger {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
         StoreSql.requireReason(reason);
-        long now = System.currentTimeMillis();
+        long now = localNow();
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, FAIL)) {
             ps.setString(1, reason);
@@ -460,19 +478,18 @@ public class ArchiveLedger extends StoreLedger {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
         StoreSql.requireReason(reason);
-        long now = System.currentTimeMillis();
+        long now = localNow();
         // The backoff depends on the row's own attempts, so it is computed in the same guarded
         // statement instead of from a value read earlier.
         String sql = "UPDATE generation SET attempts = attempts + 1, error = ?, lease_owner = NULL, "
-                + "lease_until = NULL, next_attempt_at = CAST(? AS BIGINT) + " + retryDelayMillisSql() + ", updated_at = ? "
+                + "lease_until = NULL, next_attempt_at = " + StoreSql.NOW + " + " + retryDelayMillisSql() + ", updated_at = ? "
                 + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, reason);
             ps.setLong(2, now);
-            ps.setLong(3, now);
-            ps.setString(4, generationId);
-            ps.setString(5, leaseOwner);
+            ps.setString(3, generationId);
+            ps.setString(4, leaseOwner);
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable("release a generation", e);

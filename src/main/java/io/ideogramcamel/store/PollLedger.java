@@ -25,26 +25,34 @@ public class PollLedger extends StoreLedger {
 
     /* One range read of the (state, next_attempt_at) index, however many rows wait further out. */
     private static final String FIND_DUE = "SELECT generation_id FROM generation "
-            + "WHERE state = 'SUBMITTED' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+            + "WHERE state = 'SUBMITTED' AND next_attempt_at <= " + StoreSql.NOW
+            + " AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW + ") "
             + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
 
-    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = ?, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < ?) "
-            + "AND next_attempt_at <= ? AND (submitted_at IS NULL OR submitted_at >= ?)";
+    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = " + StoreSql.NOW
+            + " + ?, updated_at = ? "
+            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < "
+            + StoreSql.NOW + ") AND next_attempt_at <= " + StoreSql.NOW
+            + " AND (submitted_at IS NULL OR submitted_at >= " + StoreSql.NOW + " - ?)";
 
     private static final String EXPIRE = "UPDATE generation SET state = 'FAILED', error = '" + EXPIRED + "', "
             + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < ?) "
-            + "AND submitted_at < ?";
+            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < "
+            + StoreSql.NOW + ") AND submitted_at < " + StoreSql.NOW + " - ?";
 
     /* Completed with the delay: a Retry-After, or the backoff ladder over the row's own attempts. */
     private static final String POLL_LATER = "UPDATE generation SET attempts = attempts + 1, error = ?, "
-            + "next_attempt_at = CAST(? AS BIGINT) + %s, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "next_attempt_at = " + StoreSql.NOW + " + %s, lease_owner = NULL, lease_until = NULL, updated_at = ? "
             + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
 
     private static final String FAIL = "UPDATE generation SET state = 'FAILED', error = ?, lease_owner = NULL, "
             + "lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
             + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
+
+    /* What an earlier run of this instance id held (it died mid-poll): due now. */
+    private static final String RELEASE_EARLIER = "UPDATE generation SET lease_owner = NULL, lease_until = NULL, "
+            + "next_attempt_at = " + StoreSql.NOW + ", updated_at = " + StoreSql.NOW + " "
+            + "WHERE state = 'SUBMITTED' AND lease_owner LIKE ? ESCAPE '!' AND lease_owner NOT LIKE ? ESCAPE '!'";
 
     private int leaseSeconds = 60;
     private int expireAfterHours = 24;
@@ -69,6 +77,16 @@ public class PollLedger extends StoreLedger {
         this.expireAfterHours = expireAfterHours;
     }
 
+    @Override
+    protected long leaseMillis() {
+        return leaseSeconds * 1000L;
+    }
+
+    @Override
+    protected String releaseEarlierLeasesSql() {
+        return RELEASE_EARLIER;
+    }
+
     /**
      * Ids of SUBMITTED generations due for a poll and not leased by a live poller, the longest due
      * first. List, then {@link #claimForPoll claim} each: another instance may take one first.
@@ -86,18 +104,16 @@ public class PollLedger extends StoreLedger {
      */
     public String claimForPoll(String generationId) {
         StoreSql.requireId(generationId);
-        long now = System.currentTimeMillis();
-        long expiredBefore = now - expireAfterHours * 3_600_000L;
+        long now = localNow();
+        long expiryMillis = expireAfterHours * 3_600_000L;
         String owner = newLeaseOwner("p");
         try (Connection c = connection()) {
             try (PreparedStatement ps = prepare(c, CLAIM)) {
                 ps.setString(1, owner);
-                ps.setLong(2, now + leaseSeconds * 1000L);
+                ps.setLong(2, leaseMillis());
                 ps.setLong(3, now);
                 ps.setString(4, generationId);
-                ps.setLong(5, now);
-                ps.setLong(6, now);
-                ps.setLong(7, expiredBefore);
+                ps.setLong(5, expiryMillis);
                 if (ps.executeUpdate() > 0) {
                     return owner;
                 }
@@ -105,8 +121,7 @@ public class PollLedger extends StoreLedger {
             try (PreparedStatement ps = prepare(c, EXPIRE)) {
                 ps.setLong(1, now);
                 ps.setString(2, generationId);
-                ps.setLong(3, now);
-                ps.setLong(4, expiredBefore);
+                ps.setLong(3, expiryMillis);
                 if (ps.executeUpdate() > 0) {
                     LOG.info("Generation {} FAILED: still not complete {} h after it was submitted", generationId,
                             expireAfterHours);
@@ -130,7 +145,7 @@ public class PollLedger extends StoreLedger {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
         StoreSql.requireReason(reason);
-        long now = System.currentTimeMillis();
+        long now = localNow();
         String delayMillis = retryAfterSeconds >= 0
                 ? Long.toString(Math.min(retryAfterSeconds, 3600) * 1000L)
                 : retryDelayMillisSql();
@@ -138,9 +153,8 @@ public class PollLedger extends StoreLedger {
                 PreparedStatement ps = prepare(c, POLL_LATER.formatted(delayMillis))) {
             ps.setString(1, reason);
             ps.setLong(2, now);
-            ps.setLong(3, now);
-            ps.setString(4, generationId);
-            ps.setString(5, leaseOwner);
+            ps.setString(3, generationId);
+            ps.setString(4, leaseOwner);
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable("reschedule a poll", e);
@@ -159,7 +173,7 @@ public class PollLedger extends StoreLedger {
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, FAIL)) {
             ps.setString(1, reason);
-            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(2, localNow());
             ps.setString(3, generationId);
             ps.setString(4, leaseOwner);
             return ps.executeUpdate() > 0;

@@ -17,7 +17,7 @@ enum SqlDialect {
      */
     H2("INSERT INTO generation (generation_id, state, source, created, images, attempts, "
             + "received_at, next_attempt_at, updated_at) "
-            + "SELECT ?, 'RECEIVED', ?, ?, ?, 0, ?, ?, ? "
+            + "SELECT ?, 'RECEIVED', ?, ?, ?, 0, ?, " + StoreSql.DUE_NOW_AT_THE_LATEST + ", ? "
             + "WHERE NOT EXISTS (SELECT 1 FROM generation WHERE generation_id = ?)", true),
 
     /**
@@ -27,7 +27,7 @@ enum SqlDialect {
      */
     POSTGRESQL("INSERT INTO generation (generation_id, state, source, created, images, attempts, "
             + "received_at, next_attempt_at, updated_at) "
-            + "VALUES (?, 'RECEIVED', ?, ?, ?, 0, ?, ?, ?) "
+            + "VALUES (?, 'RECEIVED', ?, ?, ?, 0, ?, " + StoreSql.DUE_NOW_AT_THE_LATEST + ", ?) "
             + "ON CONFLICT (generation_id) DO NOTHING", false);
 
     private final String insertReceivedIfAbsent;

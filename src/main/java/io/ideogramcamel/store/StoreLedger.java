@@ -7,14 +7,18 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What every ledger of the store shares: the store's pool, the retry ladder, the statement timeout
- * and the lease tokens that say which instance holds a claim. Public (with public setters) so the
- * YAML {@code beans:} can set the inherited properties on each ledger.
+ * and the leases: tokens that say which instance holds a claim, expiry and due times on the
+ * database's clock ({@link StoreSql#NOW}, so a pod with a skewed clock cannot take a lease early),
+ * a heartbeat that renews the claims whose work still runs, and, once per run, the release of the
+ * leases this instance id held before a crash. Public (with public setters) so the YAML
+ * {@code beans:} can set the inherited properties on each ledger.
  */
 public abstract class StoreLedger {
 
@@ -27,6 +31,11 @@ public abstract class StoreLedger {
     private int retryMaxDelaySeconds;
     private int queryTimeoutSeconds = 10;
     private volatile String instanceId = StoreSql.randomInstanceId();
+    /* This run of the instance: a token of an earlier run (a crashed process) is told from a live one. */
+    private final String run = StoreSql.randomInstanceId();
+    private volatile boolean earlierLeasesReleased;
+    private LongSupplier clock = System::currentTimeMillis;
+    private LeaseHeartbeat heartbeat;
 
     protected StoreLedger(int retryInitialDelaySeconds, int retryMaxDelaySeconds) {
         this.retryInitialDelaySeconds = retryInitialDelaySeconds;
@@ -65,20 +74,122 @@ public abstract class StoreLedger {
     }
 
     /**
-     * The prefix of this process's lease tokens, so an operator can tell which instance holds a lease
-     * (a pod or host name). Random by default; instances sharing a database must not share it.
+     * The prefix of this instance's lease tokens: it says who holds a lease, and lets a restarted
+     * instance release at once what it held when it died (see {@link #releaseEarlierLeases}).
+     * Blank: the host name (a pod's name on Kubernetes). Instances sharing a database must not share
+     * it. Random when never set.
      */
     public void setInstanceId(String instanceId) {
-        this.instanceId = StoreSql.requireInstanceId(instanceId);
+        this.instanceId = instanceId == null || instanceId.isBlank() ? StoreSql.hostInstanceId()
+                : StoreSql.requireInstanceId(instanceId.strip());
     }
 
     public String getInstanceId() {
         return instanceId;
     }
 
-    /** A lease token unique to one claim: the instance, the kind of claim, a counter. */
+    /** The clock of updated_at only (informational); lease expiry and due times use the database's. */
+    void setClock(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    protected long localNow() {
+        return clock.getAsLong();
+    }
+
+    /** A lease token unique to one claim: the instance, this run of it, the kind of claim, a counter. */
     protected String newLeaseOwner(String kind) {
-        return instanceId + ":" + kind + claims.incrementAndGet();
+        return instanceId + ":" + run + "." + kind + claims.incrementAndGet();
+    }
+
+    /** How long a claim lasts without renewal; the heartbeat renews every third of it. */
+    protected abstract long leaseMillis();
+
+    /**
+     * The guarded renewal of one lease (the heartbeat's); true while the caller still holds it.
+     * Ledgers whose claims are never kept alive need not override it.
+     */
+    protected boolean renewLease(String id, String leaseOwner) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " leases are not renewed");
+    }
+
+    /** Renews this claim's lease every third of the lease until {@link #stopKeepingAlive}. */
+    public void keepAlive(String id, String leaseOwner) {
+        StoreSql.requireOwner(leaseOwner);
+        heartbeat().keep(id, leaseOwner);
+    }
+
+    /** The work under this claim has ended (however it ended): no more renewals. */
+    public void stopKeepingAlive(String leaseOwner) {
+        LeaseHeartbeat h = currentHeartbeat();
+        if (h != null && leaseOwner != null) {
+            h.forget(leaseOwner);
+        }
+    }
+
+    boolean isKeptAlive(String leaseOwner) {
+        LeaseHeartbeat h = currentHeartbeat();
+        return h != null && h.isKept(leaseOwner);
+    }
+
+    /** One heartbeat round now (tests; the timer does the same every third of the lease). */
+    void renewKeptLeases() {
+        heartbeat().renewAll();
+    }
+
+    private synchronized LeaseHeartbeat heartbeat() {
+        if (heartbeat == null) {
+            heartbeat = new LeaseHeartbeat("lease-heartbeat-" + getClass().getSimpleName(),
+                    Math.max(100, leaseMillis() / 3), this::renewLease);
+        }
+        return heartbeat;
+    }
+
+    private synchronized LeaseHeartbeat currentHeartbeat() {
+        return heartbeat;
+    }
+
+    /** Stops the heartbeat (the bean's destroy method); held leases then lapse on their own. */
+    public synchronized void stop() {
+        if (heartbeat != null) {
+            heartbeat.close();
+            heartbeat = null;
+        }
+    }
+
+    /**
+     * The UPDATE that releases the leases an earlier run of this instance id left behind; its
+     * parameters are the LIKE patterns (escape '!') of this instance's tokens and of this run's.
+     * Null: this ledger has none to release.
+     */
+    protected String releaseEarlierLeasesSql() {
+        return null;
+    }
+
+    /**
+     * Once per run, before this ledger first looks for due work: what an earlier run of this
+     * instance id held (it crashed, or was killed) is released now instead of after its lease.
+     * Tokens of this run are left alone. Failing, it is tried again on the next call.
+     *
+     * @return how many leases were released (0 after the first successful call)
+     */
+    protected int releaseEarlierLeases(Connection c) throws SQLException {
+        String sql = releaseEarlierLeasesSql();
+        if (earlierLeasesReleased || sql == null) {
+            return 0;
+        }
+        int released;
+        try (PreparedStatement ps = prepare(c, sql)) {
+            ps.setString(1, StoreSql.startsWithPattern(instanceId + ":"));
+            ps.setString(2, StoreSql.startsWithPattern(instanceId + ":" + run + "."));
+            released = ps.executeUpdate();
+            if (released > 0) {
+                log.info("Instance {} restarted: released {} {} lease(s) its previous run held", instanceId, released,
+                        getClass().getSimpleName());
+            }
+        }
+        earlierLeasesReleased = true;
+        return released;
     }
 
     /** The delay before the next attempt when this many attempts have already failed. */
@@ -109,7 +220,8 @@ public abstract class StoreLedger {
     }
 
     /**
-     * The ids a "due" query lists: its parameters are now, now and the limit (capped at 10,000).
+     * The ids a "due" query lists: its one parameter is the limit (capped at 10,000); it compares
+     * with the database's clock itself. The first call also releases this instance's earlier leases.
      *
      * @param limit 0 or less lists none
      * @throws StoreUnavailableException if the database cannot be read
@@ -119,15 +231,14 @@ public abstract class StoreLedger {
         if (limit < 1) {
             return ids;
         }
-        long now = System.currentTimeMillis();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, sql)) {
-            ps.setLong(1, now);
-            ps.setLong(2, now);
-            ps.setInt(3, Math.min(limit, MAX_DUE_BATCH));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
+        try (Connection c = connection()) {
+            releaseEarlierLeases(c);
+            try (PreparedStatement ps = prepare(c, sql)) {
+                ps.setInt(1, Math.min(limit, MAX_DUE_BATCH));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
                 }
             }
             return ids;

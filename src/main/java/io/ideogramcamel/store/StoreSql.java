@@ -16,6 +16,21 @@ final class StoreSql {
     static final int MAX_OWNER_LENGTH = 128;
 
     /*
+     * The database's clock in epoch milliseconds, for every lease expiry and due time, so instances
+     * whose clocks disagree still agree on when a lease lapses. Checked on H2 2.3 and PostgreSQL 16:
+     * both keep the milliseconds (FLOOR: never ahead of the real time). PostgreSQL gives the start of
+     * the transaction, H2 the start of the command or transaction; every statement using it runs in
+     * a short transaction of its own or with one other statement, so that is "now".
+     */
+    static final String NOW = "CAST(FLOOR(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000) AS BIGINT)";
+
+    /*
+     * A due time given by the caller's clock, but never later than the database's now: a new
+     * generation accepted by an instance whose clock runs ahead is still due at once for everyone.
+     */
+    static final String DUE_NOW_AT_THE_LATEST = "LEAST(CAST(? AS BIGINT), " + NOW + ")";
+
+    /*
      * Reasons end up in the status API and the manifest. A fixed token cannot carry a URL with its
      * signature, a host name or a driver message; exception text can, so it is refused outright.
      */
@@ -78,6 +93,36 @@ final class StoreSql {
             throw new IllegalArgumentException("instanceId must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return instanceId;
+    }
+
+    /**
+     * The host name (a pod's name on Kubernetes) made into an instance id: characters outside the
+     * allowed ones become '-', at most 64 characters; a random id when there is no usable name.
+     */
+    static String hostInstanceId() {
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException | RuntimeException e) {
+                name = "";
+            }
+        }
+        return sanitiseInstanceId(name);
+    }
+
+    static String sanitiseInstanceId(String name) {
+        String cleaned = name == null ? "" : name.strip().replaceAll("[^A-Za-z0-9_.-]", "-");
+        cleaned = cleaned.replaceFirst("^[^A-Za-z0-9]+", "");
+        if (cleaned.length() > 64) {
+            cleaned = cleaned.substring(0, 64);
+        }
+        return cleaned.isEmpty() ? randomInstanceId() : cleaned;
+    }
+
+    /** A LIKE pattern matching every text that starts with {@code prefix} (escape character '!'). */
+    static String startsWithPattern(String prefix) {
+        return prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
     }
 
     static String randomInstanceId() {

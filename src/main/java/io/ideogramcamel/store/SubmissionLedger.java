@@ -45,13 +45,14 @@ public class SubmissionLedger extends StoreLedger {
             + "error, answer_status, answer_body, created_at, updated_at";
 
     private static final String INSERT = "INSERT INTO submission (queued_id, idempotency_key, request, image_count, "
-            + "state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?)";
+            + "state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, "
+            + StoreSql.NOW + ", ?, ?)";
 
     private static final String LOCK_BUDGET = "SELECT id FROM submit_budget WHERE id = 1 FOR UPDATE";
 
     /* Arrival order, read from the (state, arrival) index: the first entry is the head. */
     private static final String HEAD = "SELECT queued_id, request, image_count, next_attempt_at, attempts, created_at, "
-            + "caller_waiting "
+            + "caller_waiting, " + StoreSql.NOW + " "
             + "FROM submission WHERE state = 'QUEUED' ORDER BY arrival FETCH FIRST 1 ROWS ONLY";
 
     private static final String INFLIGHT_SUBMITTED = "SELECT COALESCE(SUM(image_count), 0) FROM generation "
@@ -59,10 +60,10 @@ public class SubmissionLedger extends StoreLedger {
 
     /* A send in progress, or one whose outcome is unknown (it may be running at Ideogram), for a while. */
     private static final String INFLIGHT_SENDING = "SELECT COALESCE(SUM(image_count), 0) FROM submission "
-            + "WHERE state = 'SENDING' OR (state = 'UNKNOWN' AND updated_at > ?)";
+            + "WHERE state = 'SENDING' OR (state = 'UNKNOWN' AND updated_at > " + StoreSql.NOW + " - ?)";
 
     private static final String START_SENDING = "UPDATE submission SET state = 'SENDING', lease_owner = ?, "
-            + "lease_until = ?, updated_at = ? WHERE queued_id = ? AND state = 'QUEUED'";
+            + "lease_until = " + StoreSql.NOW + " + ?, updated_at = ? WHERE queued_id = ? AND state = 'QUEUED'";
 
     /*
      * UNKNOWN too: a call that outlived its lease was given up by the sweeper, but if Ideogram's
@@ -75,7 +76,7 @@ public class SubmissionLedger extends StoreLedger {
     /* Due for its first poll after pollAfterSeconds; the webhook normally arrives before. */
     private static final String INSERT_SUBMITTED = "INSERT INTO generation (generation_id, state, queued_id, "
             + "image_count, attempts, next_attempt_at, submitted_at, updated_at) "
-            + "SELECT ?, 'SUBMITTED', ?, ?, 0, ?, ?, ? WHERE NOT EXISTS "
+            + "SELECT ?, 'SUBMITTED', ?, ?, 0, " + StoreSql.NOW + " + ?, ?, ? WHERE NOT EXISTS "
             + "(SELECT 1 FROM generation WHERE generation_id = ?)";
 
     /* The webhook was faster than our own bookkeeping: the row exists; only say where it came from. */
@@ -83,18 +84,27 @@ public class SubmissionLedger extends StoreLedger {
             + "submitted_at = COALESCE(submitted_at, ?) WHERE generation_id = ? AND queued_id IS NULL";
 
     private static final String REQUEUE = "UPDATE submission SET state = 'QUEUED', attempts = attempts + 1, "
-            + "error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "error = ?, next_attempt_at = " + StoreSql.NOW + " + ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
             + "WHERE queued_id = ? AND state = 'SENDING' AND lease_owner = ?";
 
+    /* updated_at on the database's clock: an UNKNOWN row holds budget places for a while after it. */
     private static final String END_SENDING = "UPDATE submission SET state = ?, error = ?, lease_owner = NULL, "
-            + "lease_until = NULL, updated_at = ? WHERE queued_id = ? AND state = 'SENDING' AND lease_owner = ?";
+            + "lease_until = NULL, updated_at = " + StoreSql.NOW + " WHERE queued_id = ? AND state = 'SENDING' AND lease_owner = ?";
 
     private static final String FAIL_QUEUED = "UPDATE submission SET state = 'FAILED', error = ?, updated_at = ? "
             + "WHERE queued_id = ? AND state = 'QUEUED'";
 
     private static final String EXPIRE_SENDING = "UPDATE submission SET state = 'UNKNOWN', error = '"
-            + SEND_INTERRUPTED + "', lease_owner = NULL, lease_until = NULL, updated_at = ? "
-            + "WHERE state = 'SENDING' AND lease_until < ?";
+            + SEND_INTERRUPTED + "', lease_owner = NULL, lease_until = NULL, updated_at = " + StoreSql.NOW + " "
+            + "WHERE state = 'SENDING' AND lease_until < " + StoreSql.NOW;
+
+    /*
+     * A send an earlier run of this instance id had in progress when it died: the same end as a
+     * lapsed lease (UNKNOWN, never resent, it may have reached Ideogram), only without the wait.
+     */
+    private static final String GIVE_UP_EARLIER = "UPDATE submission SET state = 'UNKNOWN', error = '"
+            + SEND_INTERRUPTED + "', lease_owner = NULL, lease_until = NULL, updated_at = " + StoreSql.NOW + " "
+            + "WHERE state = 'SENDING' AND lease_owner LIKE ? ESCAPE '!' AND lease_owner NOT LIKE ? ESCAPE '!'";
 
     private static final String LEAVE_TO_DISPATCHER = "UPDATE submission SET caller_waiting = FALSE "
             + "WHERE queued_id = ? AND caller_waiting = TRUE";
@@ -116,6 +126,16 @@ public class SubmissionLedger extends StoreLedger {
 
     public SubmissionLedger() {
         super(2, 60);
+    }
+
+    @Override
+    protected long leaseMillis() {
+        return sendLeaseSeconds * 1000L;
+    }
+
+    @Override
+    protected String releaseEarlierLeasesSql() {
+        return GIVE_UP_EARLIER;
     }
 
     /** Ideogram's per-account limit of images running at once (10 unless Ideogram raised it). */
@@ -188,7 +208,7 @@ public class SubmissionLedger extends StoreLedger {
         if (request == null || imageCount < 1) {
             throw new IllegalArgumentException("a request and at least one image are required");
         }
-        long now = System.currentTimeMillis();
+        long now = localNow();
         String queuedId = newQueuedId();
         try (Connection c = connection()) {
             try (PreparedStatement ps = prepare(c, INSERT)) {
@@ -198,7 +218,6 @@ public class SubmissionLedger extends StoreLedger {
                 ps.setInt(4, imageCount);
                 ps.setLong(5, now);
                 ps.setLong(6, now);
-                ps.setLong(7, now);
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (idempotencyKey == null || !StoreSql.isConstraintViolation(e)) {
@@ -226,7 +245,7 @@ public class SubmissionLedger extends StoreLedger {
      * @throws StoreUnavailableException if the database cannot be used; nothing was claimed
      */
     public SendClaim claimHead(String onlyQueuedId) {
-        long now = System.currentTimeMillis();
+        long now = localNow();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
@@ -255,6 +274,7 @@ public class SubmissionLedger extends StoreLedger {
         int attempts;
         long createdAt;
         boolean callerWaiting;
+        long databaseNow;
         try (PreparedStatement ps = prepare(c, HEAD); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return null;
@@ -266,6 +286,7 @@ public class SubmissionLedger extends StoreLedger {
             attempts = rs.getInt(5);
             createdAt = rs.getLong(6);
             callerWaiting = rs.getBoolean(7);
+            databaseNow = rs.getLong(8);
         }
         if (imageCount > maxInflightImages) {
             // It could only block everyone behind it for ever.
@@ -279,7 +300,7 @@ public class SubmissionLedger extends StoreLedger {
                     maxInflightImages);
             return null;
         }
-        if ((onlyQueuedId != null && !onlyQueuedId.equals(queuedId)) || notBefore > now) {
+        if ((onlyQueuedId != null && !onlyQueuedId.equals(queuedId)) || notBefore > databaseNow) {
             return null;
         }
         if (onlyQueuedId == null && callerWaiting && attempts == 0 && createdAt > now - callerFirstMillis) {
@@ -287,13 +308,13 @@ public class SubmissionLedger extends StoreLedger {
             // taking it now would leave that caller with "queued" for no reason
             return null;
         }
-        if (inflightImages(c, now) + imageCount > maxInflightImages) {
+        if (inflightImages(c) + imageCount > maxInflightImages) {
             return null;
         }
         String owner = newLeaseOwner("s");
         try (PreparedStatement ps = prepare(c, START_SENDING)) {
             ps.setString(1, owner);
-            ps.setLong(2, now + sendLeaseSeconds * 1000L);
+            ps.setLong(2, leaseMillis());
             ps.setLong(3, now);
             ps.setString(4, queuedId);
             if (ps.executeUpdate() == 0) {
@@ -355,19 +376,19 @@ public class SubmissionLedger extends StoreLedger {
     /** Images submitted (or being sent) and not yet completed or failed, as the budget counts them. */
     public int inflightImages() {
         try (Connection c = connection()) {
-            return inflightImages(c, System.currentTimeMillis());
+            return inflightImages(c);
         } catch (SQLException e) {
             throw unavailable("count in-flight images", e);
         }
     }
 
-    private int inflightImages(Connection c, long now) throws SQLException {
+    private int inflightImages(Connection c) throws SQLException {
         long total = 0;
         // SENDING first: recordSent moves a row from SENDING to SUBMITTED without the budget lock,
         // and each statement sees its own snapshot; in this order such a row is counted twice
         // (harmless, it waits a tick), in the other it could be counted in neither (overspent)
         try (PreparedStatement ps = prepare(c, INFLIGHT_SENDING)) {
-            ps.setLong(1, now - unknownHoldsBudgetSeconds * 1000L);
+            ps.setLong(1, unknownHoldsBudgetSeconds * 1000L);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 total += rs.getLong(1);
@@ -397,7 +418,7 @@ public class SubmissionLedger extends StoreLedger {
             try (Connection c = connection()) {
                 c.setAutoCommit(false);
                 try {
-                    boolean recorded = recordSent(c, claim, generationId, System.currentTimeMillis());
+                    boolean recorded = recordSent(c, claim, generationId, localNow());
                     c.commit();
                     return recorded;
                 } catch (SQLException | RuntimeException e) {
@@ -429,7 +450,7 @@ public class SubmissionLedger extends StoreLedger {
             ps.setString(1, generationId);
             ps.setString(2, claim.queuedId());
             ps.setInt(3, claim.imageCount());
-            ps.setLong(4, now + pollAfterSeconds * 1000L);
+            ps.setLong(4, pollAfterSeconds * 1000L);
             ps.setLong(5, now);
             ps.setLong(6, now);
             ps.setString(7, generationId);
@@ -457,7 +478,7 @@ public class SubmissionLedger extends StoreLedger {
      */
     public boolean requeue(SendClaim claim, long retryAfterSeconds, String reason) {
         StoreSql.requireReason(reason);
-        long now = System.currentTimeMillis();
+        long now = localNow();
         // at least a second: a Retry-After of 0 would have the dispatcher call again in the same tick
         long delayMillis = retryAfterSeconds >= 0
                 ? Math.max(1, Math.min(retryAfterSeconds, 3600)) * 1000L
@@ -465,7 +486,7 @@ public class SubmissionLedger extends StoreLedger {
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, REQUEUE)) {
             ps.setString(1, reason);
-            ps.setLong(2, now + delayMillis);
+            ps.setLong(2, delayMillis);
             ps.setLong(3, now);
             ps.setString(4, claim.queuedId());
             ps.setString(5, claim.leaseOwner());
@@ -491,9 +512,8 @@ public class SubmissionLedger extends StoreLedger {
                 PreparedStatement ps = prepare(c, END_SENDING)) {
             ps.setString(1, state.name());
             ps.setString(2, reason);
-            ps.setLong(3, System.currentTimeMillis());
-            ps.setString(4, claim.queuedId());
-            ps.setString(5, claim.leaseOwner());
+            ps.setString(3, claim.queuedId());
+            ps.setString(4, claim.leaseOwner());
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable("record a submission outcome", e);
@@ -504,21 +524,28 @@ public class SubmissionLedger extends StoreLedger {
      * Sends whose worker died mid-call (the lease lapsed) become UNKNOWN with {@value #SEND_INTERRUPTED}:
      * the request may have reached Ideogram, so it is not sent again.
      *
+     * The first call of a run also gives up, without waiting for their lease, the sends an earlier
+     * run of this instance id had in progress when it died.
+     *
      * @return how many were given up
      */
     public int giveUpInterruptedSends() {
-        long now = System.currentTimeMillis();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, EXPIRE_SENDING)) {
-            ps.setLong(1, now);
-            ps.setLong(2, now);
+        try (Connection c = connection()) {
+            // the first call of a run gives up, at once, the sends this instance id had in flight when it died
+            int earlier = releaseEarlierLeases(c);
+            return earlier + giveUpLapsedSends(c);
+        } catch (SQLException e) {
+            throw unavailable("give up interrupted sends", e);
+        }
+    }
+
+    private int giveUpLapsedSends(Connection c) throws SQLException {
+        try (PreparedStatement ps = prepare(c, EXPIRE_SENDING)) {
             int count = ps.executeUpdate();
             if (count > 0) {
                 Audit.LOG.warn("{} submission(s) UNKNOWN: their sender stopped mid-call; not resent", count);
             }
             return count;
-        } catch (SQLException e) {
-            throw unavailable("give up interrupted sends", e);
         }
     }
 

@@ -119,7 +119,7 @@ abstract class AbstractArchiveLedgerTest {
         assertThat(claim.attempts()).isZero();
         assertThat(claim.recordedIndexes()).isEmpty();
         assertThat(claim.receivedAt()).isEqualTo(row("gen-1").receivedAt());
-        assertThat(claim.leaseUntil()).isBetween(before + 300_000, System.currentTimeMillis() + 300_000);
+        assertThat(claim.leaseUntil()).as("the default lease: 30 s on the database clock").isBetween(before + 30_000, System.currentTimeMillis() + 30_000);
         GenerationRecord r = row("gen-1");
         assertThat(r.state()).isEqualTo(GenerationState.RECEIVED);
         assertThat(r.leaseOwner()).isEqualTo(claim.leaseOwner());
@@ -178,6 +178,142 @@ abstract class AbstractArchiveLedgerTest {
                 "image/png", 20, SHA_B)).isTrue();
         assertThat(survivor.markArchived("gen-lapse", claim.leaseOwner())).isTrue();
         assertThat(row("gen-lapse").state()).isEqualTo(GenerationState.ARCHIVED);
+    }
+
+    @Test
+    void aRestartedInstanceTakesBackAtOnceWhatItsEarlierRunHeldAndNothingElse() throws Exception {
+        ArchiveLedger beforeCrash = ledger(store, "pod_a");
+        ArchiveLedger lookalike = ledger(anotherInstance(), "podXa");
+        ArchiveLedger other = ledger(anotherInstance(), "pod-b");
+        for (String id : List.of("gen-held-1", "gen-held-2", "gen-lookalike", "gen-other")) {
+            accept(id);
+        }
+        String held = beforeCrash.claimForArchive("gen-held-1").leaseOwner();
+        assertThat(beforeCrash.claimForArchive("gen-held-2")).isNotNull();
+        String lookalikeOwner = lookalike.claimForArchive("gen-lookalike").leaseOwner();
+        String otherOwner = other.claimForArchive("gen-other").leaseOwner();
+
+        // killed; the new process has the same instance id and a lease of 30 s still to wait out
+        ArchiveLedger restarted = ledger(store, "pod_a");
+        assertThat(restarted.findDueForArchive(10)).containsExactlyInAnyOrder("gen-held-1", "gen-held-2");
+        ArchiveClaim again = restarted.claimForArchive("gen-held-1");
+        assertThat(again).isNotNull();
+        assertThat(again.leaseOwner()).startsWith("pod_a:").isNotEqualTo(held);
+        assertThat(beforeCrash.renewLease("gen-held-1", held)).as("the dead run's token is void").isFalse();
+
+        // the release runs once per run: this run's own claims stay
+        assertThat(restarted.findDueForArchive(10)).containsExactly("gen-held-2");
+        assertThat(row("gen-held-1").leaseOwner()).isEqualTo(again.leaseOwner());
+        // another instance's leases, even one whose id matches "pod_a" as a LIKE pattern, are untouched
+        assertThat(row("gen-lookalike").leaseOwner()).isEqualTo(lookalikeOwner);
+        assertThat(row("gen-other").leaseOwner()).isEqualTo(otherOwner);
+        assertThat(ledger(store, "pod-c").claimForArchive("gen-other")).isNull();
+    }
+
+    @Test
+    void aBlankInstanceIdIsTheHostNameInTheAllowedCharacters() {
+        ArchiveLedger ledger = ledger(store, "x");
+        ledger.setInstanceId(" ");
+        assertThat(ledger.getInstanceId()).matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+        assertThat(StoreSql.sanitiseInstanceId("web-7f9c.ns.svc/cluster local")).isEqualTo("web-7f9c.ns.svc-cluster-local");
+        assertThat(StoreSql.sanitiseInstanceId("-" + "h".repeat(80))).isEqualTo("h".repeat(64));
+        assertThatThrownBy(() -> ledger.setInstanceId("a b")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aLeaseIsTimedOnTheDatabaseClockSoASkewedInstanceCannotTakeItEarly() throws Exception {
+        ArchiveLedger holder = ledger(store, "holder");
+        ArchiveLedger ahead = ledger(anotherInstance(), "ahead");
+        ahead.setClock(() -> System.currentTimeMillis() + 3_600_000L);
+        accept("gen-skew");
+        ArchiveClaim claim = holder.claimForArchive("gen-skew");
+        assertThat(claim).isNotNull();
+
+        // an instance whose clock runs an hour ahead sees the 30 s lease as long lapsed, but it is not
+        assertThat(ahead.findDueForArchive(10)).doesNotContain("gen-skew");
+        assertThat(ahead.claimForArchive("gen-skew")).isNull();
+        assertThat(row("gen-skew").leaseOwner()).isEqualTo(claim.leaseOwner());
+
+        // and one whose clock runs an hour behind cannot make a backed-off generation due at once
+        ArchiveLedger behind = ledger(store, "holder");
+        behind.setClock(() -> System.currentTimeMillis() - 3_600_000L);
+        assertThat(behind.renewLease("gen-skew", claim.leaseOwner())).isTrue();
+        assertThat(row("gen-skew").leaseUntil()).isGreaterThan(System.currentTimeMillis() + 20_000);
+        assertThat(behind.releaseForRetry("gen-skew", claim.leaseOwner(), "s3_unavailable")).isTrue();
+        assertThat(row("gen-skew").nextAttemptAt()).isGreaterThan(System.currentTimeMillis() + 1_000);
+        assertThat(ahead.claimForArchive("gen-skew")).as("backing off on the database's clock").isNull();
+    }
+
+    @Test
+    void aGenerationAcceptedByAnInstanceWhoseClockRunsAheadIsStillDueAtOnce() throws Exception {
+        long anHourAhead = System.currentTimeMillis() + 3_600_000L;
+        try (java.sql.Connection c = store.connection();
+                java.sql.PreparedStatement ps = c.prepareStatement(store.dialect().insertReceivedIfAbsent())) {
+            ps.setString(1, "gen-ahead");
+            ps.setString(2, "webhook");
+            ps.setString(3, "2025-06-01T10:00:00+00:00");
+            ps.setString(4, IMAGES);
+            ps.setLong(5, anHourAhead);
+            ps.setLong(6, anHourAhead);
+            ps.setLong(7, anHourAhead);
+            if (store.dialect().idRepeatedLast()) {
+                ps.setString(8, "gen-ahead");
+            }
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+        assertThat(row("gen-ahead").nextAttemptAt()).isLessThanOrEqualTo(System.currentTimeMillis());
+        ArchiveLedger ledger = ledger(store, "w1");
+        assertThat(ledger.findDueForArchive(10)).containsExactly("gen-ahead");
+        assertThat(ledger.claimForArchive("gen-ahead")).isNotNull();
+    }
+
+    @Test
+    void theHeartbeatKeepsAShortLeaseAliveWhileTheWorkRunsAndStopsWhenAsked() throws Exception {
+        ArchiveLedger worker = ledger(store, "worker");
+        worker.setLeaseSeconds(2);
+        ArchiveLedger other = ledger(anotherInstance(), "other");
+        accept("gen-beat");
+        ArchiveClaim claim = worker.claimForArchive("gen-beat");
+        try {
+            worker.keepAlive("gen-beat", claim.leaseOwner());
+
+            // no step of the work renews it, and still it outlives its 2 s twice over
+            long wait = System.currentTimeMillis() + 4_500;
+            await(Duration.ofSeconds(10), () -> System.currentTimeMillis() > wait);
+            assertThat(other.claimForArchive("gen-beat")).isNull();
+            assertThat(row("gen-beat").leaseUntil()).isGreaterThan(claim.leaseUntil() + 2_000);
+
+            // the work ended without a word (a crash of the route): the lease lapses and moves on
+            worker.stopKeepingAlive(claim.leaseOwner());
+            ArchiveClaim[] taken = new ArchiveClaim[1];
+            await(Duration.ofSeconds(10), () -> (taken[0] = other.claimForArchive("gen-beat")) != null);
+            assertThat(worker.renewLease("gen-beat", claim.leaseOwner())).isFalse();
+        } finally {
+            worker.stop();
+        }
+    }
+
+    @Test
+    void theHeartbeatNoticesALostLeaseAndStopsRenewingIt() throws Exception {
+        ArchiveLedger worker = ledger(store, "worker");
+        accept("gen-lost");
+        ArchiveClaim claim = worker.claimForArchive("gen-lost");
+        try {
+            worker.keepAlive("gen-lost", claim.leaseOwner());
+            worker.renewKeptLeases();
+            assertThat(worker.isKeptAlive(claim.leaseOwner())).isTrue();
+
+            db.execute("UPDATE generation SET lease_owner = 'other:r.1' WHERE generation_id = 'gen-lost'");
+            worker.renewKeptLeases();
+
+            assertThat(worker.isKeptAlive(claim.leaseOwner())).isFalse();
+            assertThat(row("gen-lost").leaseOwner()).isEqualTo("other:r.1");
+        } finally {
+            worker.stop();
+        }
     }
 
     @Test

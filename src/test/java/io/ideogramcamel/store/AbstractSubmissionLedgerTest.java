@@ -177,6 +177,54 @@ abstract class AbstractSubmissionLedgerTest {
     }
 
     @Test
+    void aRestartedInstanceEndsItsInterruptedSendsUnknownAtOnceAndNeverResendsThem() {
+        SubmissionLedger beforeCrash = ledger(store, 10);
+        beforeCrash.setInstanceId("pod-a");
+        Submission a = queue(beforeCrash, 1);
+        SendClaim claim = beforeCrash.claimHead(null);
+        assertThat(claim).isNotNull();
+
+        // another instance leaves it: the send lease (120 s) is live
+        SubmissionLedger other = ledger(anotherInstance(), 10);
+        other.setInstanceId("pod-b");
+        assertThat(other.giveUpInterruptedSends()).isZero();
+        assertThat(other.find(a.queuedId()).orElseThrow().state()).isEqualTo(SubmissionState.SENDING);
+
+        // the same instance, restarted, gives it up at once, the way a lapsed lease ends
+        SubmissionLedger restarted = ledger(store, 10);
+        restarted.setInstanceId("pod-a");
+        assertThat(restarted.giveUpInterruptedSends()).isEqualTo(1);
+        Submission row = restarted.find(a.queuedId()).orElseThrow();
+        assertThat(row.state()).isEqualTo(SubmissionState.UNKNOWN);
+        assertThat(row.error()).isEqualTo(SubmissionLedger.SEND_INTERRUPTED);
+        assertThat(restarted.claimHead(null)).as("never resent").isNull();
+        assertThat(restarted.inflightImages()).as("it may be running at Ideogram").isEqualTo(1);
+
+        // its own new send is not given up by a later sweep
+        queue(restarted, 1);
+        SendClaim live = restarted.claimHead(null);
+        assertThat(live).isNotNull();
+        assertThat(restarted.giveUpInterruptedSends()).isZero();
+        assertThat(restarted.find(live.queuedId()).orElseThrow().state()).isEqualTo(SubmissionState.SENDING);
+    }
+
+    @Test
+    void aRestartedInstanceReleasesItsPollClaimsAtOnce() {
+        SubmissionLedger ledger = ledger(store, 10);
+        queue(ledger, 1);
+        ledger.recordSent(ledger.claimHead(null), "gen-poll-crash");
+        PollLedger beforeCrash = pollLedger(store, "pod-a");
+        String lease = beforeCrash.claimForPoll("gen-poll-crash");
+        assertThat(lease).isNotNull();
+        assertThat(pollLedger(anotherInstance(), "pod-b").findDueForPoll(10)).isEmpty();
+
+        PollLedger restarted = pollLedger(store, "pod-a");
+        assertThat(restarted.findDueForPoll(10)).containsExactly("gen-poll-crash");
+        assertThat(restarted.claimForPoll("gen-poll-crash")).isNotNull();
+        assertThat(beforeCrash.pollLater("gen-poll-crash", lease, -1, "pending")).isFalse();
+    }
+
+    @Test
     void aWebhookFasterThanTheSendersBookkeepingKeepsItsRowAndGetsLinked() {
         SubmissionLedger ledger = ledger(store, 10);
         Submission a = queue(ledger, 1);

@@ -54,6 +54,9 @@ public final class BundleProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
         builder.environment().put("CAMEL_SERVER_HOST", "127.0.0.1");
+        // one installation, one instance: a restart in the same folder is the same instance, and
+        // processes on this one host never share an id (they would release each other's leases)
+        builder.environment().put("STORE_INSTANCE_ID", workDir.getFileName().toString().replaceAll("[^A-Za-z0-9_.-]", "-"));
         builder.environment().putAll(environment);
         // health is on the server's port unless the environment gives it a port of its own
         String management = environment.get("CAMEL_MANAGEMENT_PORT");
