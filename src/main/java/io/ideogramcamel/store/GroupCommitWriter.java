@@ -44,7 +44,9 @@ final class GroupCommitWriter {
      * the generation was billed, and its images are still there for 24 hours.
      */
     private static final String TO_RECEIVED = "UPDATE generation SET state = 'RECEIVED', "
-            + "source = ?, created = COALESCE(?, created), images = ?, received_at = ?, next_attempt_at = ?, "
+            + "source = ?, created = COALESCE(?, created), images = ?, received_at = ?, "
+            // due at once by the database's clock, even when this instance's clock runs ahead
+            + "next_attempt_at = " + StoreSql.DUE_NOW_AT_THE_LATEST + ", "
             + "updated_at = ?, attempts = 0, error = NULL, lease_owner = NULL, lease_until = NULL "
             + "WHERE generation_id = ? AND ";
     private static final String SUBMITTED_TO_RECEIVED = TO_RECEIVED + "state = 'SUBMITTED'";

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * (state, updated_at) index, so a first run over years of rows never holds locks for long, and a run
  * takes at most {@code maxBatchesPerRun} batches: the next tick goes on.
  */
-public class StoreRetention extends StoreLedger {
+public class StoreRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreRetention.class);
 
@@ -31,13 +31,20 @@ public class StoreRetention extends StoreLedger {
     private static final String OLDEST_REFUSED = "SELECT queued_id FROM submission WHERE state = 'FAILED' "
             + "AND generation_id IS NULL AND updated_at < ? ORDER BY updated_at FETCH FIRST ? ROWS ONLY";
 
+    private GenerationStore store;
+    private int queryTimeoutSeconds = 30;
     private int archivedDays;
     private int failedDays;
     private int batchSize = 500;
     private int maxBatchesPerRun = 20;
 
-    public StoreRetention() {
-        super(0, 0);
+    public void setStore(GenerationStore store) {
+        this.store = store;
+    }
+
+    /** How long one batch statement may wait (a lock, a slow delete) on PostgreSQL. */
+    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
+        this.queryTimeoutSeconds = Math.max(0, queryTimeoutSeconds);
     }
 
     /** Archived generations older than this many days are forgotten; 0: never. */
@@ -202,5 +209,24 @@ public class StoreRetention extends StoreLedger {
             throw new IllegalArgumentException(name + " must not be negative (0 keeps rows for ever)");
         }
         return value;
+    }
+
+    private Connection connection() throws SQLException {
+        if (store == null) {
+            throw new IllegalStateException("StoreRetention needs a store");
+        }
+        return store.connection();
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return StoreSql.prepare(store, c, sql, queryTimeoutSeconds);
+    }
+
+    private static StoreUnavailableException unavailable(String what, SQLException e) {
+        return StoreSql.unavailable(LOG, what, e);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        StoreSql.rollbackQuietly(LOG, c);
     }
 }
