@@ -324,15 +324,26 @@ public class GenerationStore {
         return openConnection(dataSource);
     }
 
-    /* The schema is brought up to date before the first connection of either pool is handed out. */
+    /*
+     * The schema is brought up to date before the first connection of either pool is handed out. The
+     * connection is taken first and held while the migrations run on their own pool: an embedded H2
+     * closes its file when its last connection closes, and every needless close and reopen is a
+     * chance for H2's reopen bug ("Double mark", h2database#2752).
+     */
     private Connection openConnection(HikariDataSource pool) throws SQLException {
         if (pool == null) {
             throw new StoreUnavailableException("generation store is not running");
         }
+        Connection c = pool.getConnection();
         if (!schemaReady) {
-            ensureSchema();
+            try {
+                ensureSchema();
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
         }
-        return pool.getConnection();
+        return c;
     }
 
     /**
