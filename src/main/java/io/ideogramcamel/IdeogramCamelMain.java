@@ -1,8 +1,12 @@
 package io.ideogramcamel;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.regex.Pattern;
 
+import io.ideogramcamel.edge.EndpointSummary;
+import io.ideogramcamel.edge.PortCheck;
+import io.ideogramcamel.settings.StartupSettings;
 import org.apache.camel.main.Main;
 
 /**
@@ -30,13 +34,23 @@ public final class IdeogramCamelMain {
     public static final String MIGRATE_ONLY = "--migrate-only";
 
     public static void main(String[] args) throws Exception {
-        String locations = propertyLocations(profile());
+        String profile = profile();
+        String locations = propertyLocations(profile);
+        if (!StartupSettings.check(Path.of(""), profile, System.getenv())) {
+            System.exit(1);
+        }
         if (Arrays.asList(args).contains(MIGRATE_ONLY)) {
             System.exit(MigrateOnly.run(locations, null));
         }
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation(locations);
-        main.run(args);
+        main.addMainListener(new PortCheck());
+        main.addMainListener(new EndpointSummary());
+        try {
+            main.run(args);
+        } catch (PortCheck.PortInUseException alreadyLogged) {
+            System.exit(1);
+        }
     }
 
     /** The locations to read, the profile's file first when a profile is chosen. */
