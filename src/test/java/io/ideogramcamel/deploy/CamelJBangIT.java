@@ -59,7 +59,7 @@ class CamelJBangIT {
             Path bin = Path.of("src/test/camel-cli/bin").toAbsolutePath();
             env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
             env.put("JAVA_HOME", System.getProperty("java.home"));
-            env.put("CAMEL_CLI_CLASSPATH", classpath.toString());
+            // no CAMEL_CLI_CLASSPATH: bin/camel reads the file README's no-jbang recipe writes
             env.put("CAMEL_CLI_JAVA_OPTS", "-Xmx384m -Duser.home=" + home);
             env.put("CAMEL_SERVER_PORT", Integer.toString(port));
             env.put("CAMEL_SERVER_HOST", "127.0.0.1");

@@ -199,6 +199,27 @@ public final class LocalIdeogram implements AutoCloseable {
         return links.fetches();
     }
 
+    /**
+     * Lets {@code POST /control/stop} with header {@code X-Stop-Token: token} run {@code onStop}
+     * (the program's clean stop, {@code --stop}); any other token gets 403. The server listens on
+     * 127.0.0.1 only, and the token is known only to whoever can read the file it was written to.
+     */
+    void acceptStopRequests(String token, Runnable onStop) {
+        byte[] expected = token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.createContext(STOP_PATH, Exchanges.handler(exchange -> {
+            Exchanges.requireMethod(exchange, "POST");
+            String given = exchange.getRequestHeaders().getFirst(STOP_TOKEN_HEADER);
+            if (given == null || !java.security.MessageDigest.isEqual(given.getBytes(java.nio.charset.StandardCharsets.UTF_8), expected)) {
+                throw new ApiError(403, "Missing or wrong " + STOP_TOKEN_HEADER + " header");
+            }
+            Exchanges.json(exchange, 202, Map.of("stopping", true));
+            onStop.run();
+        }));
+    }
+
+    static final String STOP_PATH = "/control/stop";
+    static final String STOP_TOKEN_HEADER = "X-Stop-Token";
+
     @Override
     public void close() {
         server.stop(0);

@@ -1,34 +1,64 @@
 package io.ideogramcamel.standin;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar ideogram-standin.jar [--port 8090] [--api-key K] [--delay-millis 1500] [--max-inflight-images 10]}. */
+/**
+ * {@code java -jar ideogram-standin.jar [--port 8090] [--api-key K] [--delay-millis 1500] [--max-inflight-images 10]},
+ * and {@code java -jar ideogram-standin.jar --stop [--port 8090]} from the same folder to stop it.
+ */
 final class StandInCommandLine {
 
     static final String USAGE = "usage: java -jar ideogram-standin.jar [--port 8090] [--api-key " + LocalIdeogram.DEFAULT_API_KEY
-            + "] [--delay-millis 1500] [--max-inflight-images 10]";
+            + "] [--delay-millis 1500] [--max-inflight-images 10]\n"
+            + "       java -jar ideogram-standin.jar --stop [--port 8090]   (from the folder it was started in)";
 
     private StandInCommandLine() {
     }
 
     static void run(String[] args) throws Exception {
+        List<String> options = new ArrayList<>(List.of(args));
+        boolean stop = options.remove("--stop");
         LocalIdeogram.Builder builder;
+        int port;
         try {
-            builder = parse(args);
+            builder = parse(options.toArray(String[]::new));
+            port = port(options);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
             System.exit(2);
             return;
         }
+        if (stop) {
+            System.exit(StandInStop.stop(port));
+            return;
+        }
         LocalIdeogram ideogram = builder.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(ideogram::close, "ideogram-standin-stop"));
+        Path tokenFile = StandInStop.tokenFile(ideogram.port());
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ideogram.close();
+            StandInStop.deleteQuietly(tokenFile);
+        }, "ideogram-standin-stop"));
+        ideogram.acceptStopRequests(StandInStop.writeToken(tokenFile), stopRequested::countDown);
         System.out.println("Ideogram stand-in listening on " + ideogram.baseUrl() + " (Api-Key: " + ideogram.apiKey()
                 + "; submit POST " + ideogram.generateUrl() + "?webhook_url=...; JWKS " + ideogram.jwksUrl()
-                + "); prompt markers: " + PromptMarkers.SUMMARY);
+                + "); prompt markers: " + PromptMarkers.SUMMARY + "; stop it with: java -jar target/ideogram-standin.jar --stop"
+                + (ideogram.port() == 8090 ? "" : " --port " + ideogram.port()));
         System.out.flush();
-        // the server's threads are daemons, so this thread keeps the program alive until it is killed
-        new CountDownLatch(1).await();
+        // the server's threads are daemons, so this thread keeps the program alive until a stop
+        // request (--stop) or a signal; the shutdown hook closes the server and removes the token
+        stopRequested.await();
+        System.exit(0);
+    }
+
+    /** The --port given, else 8090 (the options are valid: parse accepted them). */
+    private static int port(List<String> options) {
+        int at = options.lastIndexOf("--port");
+        return at < 0 ? 8090 : Integer.parseInt(options.get(at + 1));
     }
 
     static LocalIdeogram.Builder parse(String[] args) {
