@@ -1,5 +1,7 @@
 package io.ideogramcamel.store;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -9,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Whether this bundle may call Ideogram with this store: only at the API URL the store remembers
  * ({@link StoreIdentity}). A store filled against the demo's stand-in would otherwise send its
  * queued prompts to the real API and bill them, and polls carry the API key to whichever host is
- * configured. The send and poll routes ask {@link #mayCall()} before they claim anything, so a
+ * configured. The send and poll routes ask {@link #mayCall(String)} before they claim anything, so a
  * refused request stays queued and nothing is lost; accepting webhooks is never refused.
  *
  * <p>Decided once per run, on the first question (never in the constructor: Camel creates YAML beans
@@ -30,7 +32,7 @@ public class ApiUrlGuard {
         REFUSED
     }
 
-    private final AtomicLong refusals = new AtomicLong();
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
     private StoreIdentity identity;
     private String apiUrl;
     private boolean allowChange;
@@ -51,11 +53,15 @@ public class ApiUrlGuard {
         this.allowChange = allowChange;
     }
 
-    /** For the routes' filters: true when Ideogram may be called now. Never throws. */
-    public boolean mayCall() {
+    /**
+     * For the routes' filters: true when Ideogram may be called now. Never throws.
+     *
+     * @param caller the asking route's id, counted when refused
+     */
+    public boolean mayCall(String caller) {
         Decision d = decide();
         if (d != Decision.ALLOWED) {
-            refusals.incrementAndGet();
+            refusals.computeIfAbsent(String.valueOf(caller), k -> new AtomicLong()).incrementAndGet();
         }
         return d == Decision.ALLOWED;
     }
@@ -101,8 +107,9 @@ public class ApiUrlGuard {
         return apiUrl;
     }
 
-    /** How many times a route was told not to call (a test's sign that the routes ran). */
-    public long refusals() {
-        return refusals.get();
+    /** How many times this caller was told not to call (a sign that its route ran and sent nothing). */
+    public long refusals(String caller) {
+        AtomicLong count = refusals.get(caller);
+        return count == null ? 0 : count.get();
     }
 }

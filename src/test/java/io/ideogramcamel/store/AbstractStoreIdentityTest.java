@@ -71,13 +71,13 @@ abstract class AbstractStoreIdentityTest {
     void aFreshStoreRecordsTheConfiguredUrlAndAllowsCalls() {
         ApiUrlGuard guard = guard(STAND_IN, false);
 
-        assertThat(guard.mayCall()).isTrue();
+        assertThat(guard.mayCall("test")).isTrue();
         assertThat(identity().apiUrl()).contains("http://127.0.0.1:8090");
     }
 
     @Test
     void anotherSpellingOfTheSameUrlIsTheSameApi() {
-        assertThat(guard("https://api.ideogram.ai", false).mayCall()).isTrue();
+        assertThat(guard("https://api.ideogram.ai", false).mayCall("test")).isTrue();
 
         ApiUrlGuard again = guard("HTTPS://user:secret@API.ideogram.ai:443/?x=1", false);
         assertThat(again.decide()).isEqualTo(ApiUrlGuard.Decision.ALLOWED);
@@ -86,26 +86,26 @@ abstract class AbstractStoreIdentityTest {
 
     @Test
     void anotherUrlIsRefusedAndTheStoreKeepsItsOwn() {
-        assertThat(guard(STAND_IN, false).mayCall()).isTrue();
+        assertThat(guard(STAND_IN, false).mayCall("test")).isTrue();
 
         ApiUrlGuard real = guard(REAL, false);
-        assertThat(real.mayCall()).isFalse();
-        assertThat(real.mayCall()).isFalse();
+        assertThat(real.mayCall("test")).isFalse();
+        assertThat(real.mayCall("test")).isFalse();
         assertThat(real.decide()).isEqualTo(ApiUrlGuard.Decision.REFUSED);
         assertThat(real.rememberedApiUrl()).isEqualTo("http://127.0.0.1:8090");
-        assertThat(real.refusals()).isEqualTo(2);
+        assertThat(real.refusals("test")).isEqualTo(2);
         assertThat(identity().apiUrl()).contains("http://127.0.0.1:8090");
     }
 
     @Test
     void anAllowedChangeRecordsTheNewUrl() {
-        assertThat(guard(STAND_IN, false).mayCall()).isTrue();
+        assertThat(guard(STAND_IN, false).mayCall("test")).isTrue();
 
-        assertThat(guard(REAL, true).mayCall()).isTrue();
+        assertThat(guard(REAL, true).mayCall("test")).isTrue();
         assertThat(identity().apiUrl()).contains("https://api.ideogram.ai:443");
         // the next run, without the setting, is at home at the new URL and refused at the old
-        assertThat(guard(REAL, false).mayCall()).isTrue();
-        assertThat(guard(STAND_IN, false).mayCall()).isFalse();
+        assertThat(guard(REAL, false).mayCall("test")).isTrue();
+        assertThat(guard(STAND_IN, false).mayCall("test")).isFalse();
     }
 
     @Test
@@ -113,10 +113,10 @@ abstract class AbstractStoreIdentityTest {
         ApiUrlGuard guard = guard(STAND_IN, false);
         store.stop();
 
-        assertThat(guard.mayCall()).isFalse();
+        assertThat(guard.mayCall("test")).isFalse();
         assertThat(guard.decide()).isEqualTo(ApiUrlGuard.Decision.UNDECIDED);
 
         store.start();
-        assertThat(guard.mayCall()).isTrue();
+        assertThat(guard.mayCall("test")).isTrue();
     }
 }
