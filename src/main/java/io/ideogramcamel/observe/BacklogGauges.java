@@ -51,7 +51,13 @@ public class BacklogGauges {
             return;
         }
         MeterRegistry registry = MetricsRegistry.of(exchange.getContext());
-        if (registry == null) {
+        if (registry != null) {
+            bindTo(registry);
+        }
+    }
+
+    synchronized void bindTo(MeterRegistry registry) {
+        if (bound) {
             return;
         }
         gauge(registry, "ideogram.submit.queued", "Submissions waiting in the queue (QUEUED)", g -> g.queued);
