@@ -1,0 +1,94 @@
+package io.ideogramcamel.observe;
+
+import java.util.Arrays;
+import java.util.List;
+
+import io.ideogramcamel.webhook.WebhookRejection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import org.apache.camel.Exchange;
+
+/**
+ * Registers every counter the routes increment, at 0 and with its HELP text, before the first
+ * event: a rate() or an alert on a series that does not exist yet sees nothing, and a counter made
+ * by a {@code micrometer:counter:} endpoint has no description.
+ *
+ * <p>The series carry exactly the tags the micrometer component gives them (its
+ * {@code camelContext} tag and the endpoint's own), so the endpoint later increments these very
+ * meters instead of making new ones.
+ */
+public class MeterCatalog {
+
+    /** Camel's micrometer producer adds this tag (the context's name) to every meter it makes. */
+    static final String CONTEXT_TAG = "camelContext";
+
+    /** One counter: its name, its HELP text, and, for a tagged one, the tag and its documented values. */
+    record Entry(String name, String description, String tag, List<String> values) {
+
+        static Entry plain(String name, String description) {
+            return new Entry(name, description, null, List.of());
+        }
+
+        static Entry tagged(String name, String description, String tag, List<String> values) {
+            return new Entry(name, description, tag, values);
+        }
+    }
+
+    static final List<Entry> COUNTERS = List.of(
+            Entry.plain("ideogram.webhook.accepted", "Webhook deliveries verified and stored (answered 200)"),
+            Entry.plain("ideogram.webhook.duplicate", "Webhook deliveries of a generation already stored (answered 200)"),
+            Entry.tagged("ideogram.webhook.rejected", "Webhook deliveries refused, by reason token",
+                    "reason", webhookReasons()),
+            Entry.plain("ideogram.archive.archived", "Generations whose images and manifest were archived"),
+            Entry.plain("ideogram.archive.failed", "Generations that ended FAILED while archiving"),
+            Entry.plain("ideogram.archive.retried", "Archive attempts deferred by a transient failure, retried later"),
+            Entry.plain("ideogram.archive.images.refused", "Images deliberately not fetched (unsafe, disallowed host)"),
+            Entry.tagged("ideogram.submit.outcome", "Sends to Ideogram's generate API, by outcome",
+                    "outcome", List.of("sent", "requeued", "failed", "unknown")),
+            Entry.tagged("ideogram.poll.outcome", "Polls of Ideogram for a submitted generation, by outcome",
+                    "outcome", List.of("completed", "duplicate", "pending", "failed", "rate_limited", "retry")),
+            Entry.tagged("ideogram.api.rejected", "Requests to the bundle's own API refused, by reason token",
+                    "reason", List.of("unauthorized", "unsupported_media_type", "invalid_json", "unknown_field",
+                            "invalid_field", "missing_prompt", "both_prompts", "request_too_large",
+                            "invalid_idempotency_key", "idempotency_key_reused", "queue_full", "not_found",
+                            "invalid_state", "invalid_cursor", "store_unavailable", "internal_error")));
+
+    private volatile boolean bound;
+
+    /** Registers the catalogue once; called from a timer, as the registry is bound only at context start. */
+    public synchronized void bind(Exchange exchange) {
+        if (bound) {
+            return;
+        }
+        MeterRegistry registry = MetricsRegistry.of(exchange.getContext());
+        if (registry == null) {
+            return;
+        }
+        Tags context = Tags.of(CONTEXT_TAG, exchange.getContext().getName());
+        for (Entry entry : COUNTERS) {
+            register(registry, context, entry);
+        }
+        bound = true;
+    }
+
+    private static void register(MeterRegistry registry, Tags context, Entry entry) {
+        if (entry.tag() == null) {
+            Counter.builder(entry.name()).description(entry.description()).tags(context).register(registry);
+            return;
+        }
+        for (String value : entry.values()) {
+            Counter.builder(entry.name()).description(entry.description()).tags(context.and(entry.tag(), value))
+                    .register(registry);
+        }
+    }
+
+    /** Every rejection token, and the two the error handlers add (store down, a bug). */
+    private static List<String> webhookReasons() {
+        List<String> reasons = new java.util.ArrayList<>(Arrays.stream(WebhookRejection.values())
+                .map(WebhookRejection::reason).toList());
+        reasons.add("store_unavailable");
+        reasons.add("internal_error");
+        return List.copyOf(reasons);
+    }
+}
