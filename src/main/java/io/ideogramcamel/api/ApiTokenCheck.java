@@ -5,8 +5,10 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.OnCamelContextStarting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * says so explicitly (an authenticating gateway in front); and it refuses a token too short to
  * resist guessing.
  */
-public class ApiTokenCheck implements Processor {
+public class ApiTokenCheck implements Processor, OnCamelContextStarting {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiTokenCheck.class);
 
@@ -46,6 +48,16 @@ public class ApiTokenCheck implements Processor {
     /** True only when something in front of the bundle authenticates its callers. */
     public void setAllowUnauthenticated(boolean allowUnauthenticated) {
         this.allowUnauthenticated = allowUnauthenticated;
+    }
+
+    /*
+     * Camel calls this on the one instance its registry holds, as the context starts and before any
+     * route does: the YAML DSL's pre-parse builds every bean twice, so an init method ran twice (two
+     * pools, two refresh threads, every start-up line printed twice).
+     */
+    @Override
+    public void onContextStarting(CamelContext context) {
+        start();
     }
 
     /**

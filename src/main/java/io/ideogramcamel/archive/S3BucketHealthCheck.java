@@ -2,8 +2,10 @@ package io.ideogramcamel.archive;
 
 import java.util.Map;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.camel.spi.OnCamelContextStarting;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * them out of the Service at once while each could still have accepted into the store. The check
  * is listed under /observe/health, and {@link #isUp()} feeds the ideogram_storage_up gauge.
  */
-public class S3BucketHealthCheck extends AbstractHealthCheck {
+public class S3BucketHealthCheck extends AbstractHealthCheck implements OnCamelContextStarting {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3BucketHealthCheck.class);
 
@@ -49,6 +51,16 @@ public class S3BucketHealthCheck extends AbstractHealthCheck {
     /** Only with storage.s3.create-bucket=true: the bundle never creates a bucket on its own. */
     public void setCreateBucket(boolean createBucket) {
         this.createBucket = createBucket;
+    }
+
+    /*
+     * Camel calls this on the one instance its registry holds, as the context starts and before any
+     * route does: the YAML DSL's pre-parse builds every bean twice, so an init method ran twice (two
+     * pools, two refresh threads, every start-up line printed twice).
+     */
+    @Override
+    public void onContextStarting(CamelContext context) {
+        verifyAtStart();
     }
 
     /**

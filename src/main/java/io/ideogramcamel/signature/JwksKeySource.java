@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.OnCamelContextStarting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * A plain setter-configured bean so YAML {@code beans:}, JBang and Camel K can all create it;
  * nothing is fetched at construction, so a start with the JWKS unreachable works.
  */
-public class JwksKeySource {
+public class JwksKeySource implements OnCamelContextStarting {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
 
@@ -91,6 +93,16 @@ public class JwksKeySource {
 
     public void setMaxRedirects(int maxRedirects) {
         this.maxRedirects = maxRedirects;
+    }
+
+    /*
+     * Camel calls this on the one instance its registry holds, as the context starts and before any
+     * route does: the YAML DSL's pre-parse builds every bean twice, so an init method ran twice (two
+     * pools, two refresh threads, every start-up line printed twice).
+     */
+    @Override
+    public void onContextStarting(CamelContext context) {
+        start();
     }
 
     /**

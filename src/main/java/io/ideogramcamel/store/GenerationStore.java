@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.OnCamelContextStarting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * background claims can never leave a webhook's accept waiting for a connection. Every connection
  * of both carries a statement timeout, so no query runs unbounded.
  */
-public class GenerationStore {
+public class GenerationStore implements OnCamelContextStarting {
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerationStore.class);
 
@@ -119,6 +121,16 @@ public class GenerationStore {
      */
     public void setMigrateAtStart(boolean migrateAtStart) {
         this.migrateAtStart = migrateAtStart;
+    }
+
+    /*
+     * Camel calls this on the one instance its registry holds, as the context starts and before any
+     * route does: the YAML DSL's pre-parse builds every bean twice, so an init method ran twice (two
+     * pools, two refresh threads, every start-up line printed twice).
+     */
+    @Override
+    public void onContextStarting(CamelContext context) {
+        start();
     }
 
     /**

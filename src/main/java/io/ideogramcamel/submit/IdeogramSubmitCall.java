@@ -13,7 +13,9 @@ import io.ideogramcamel.UrlSafeBase64;
 import io.ideogramcamel.store.SendClaim;
 import io.ideogramcamel.store.StoreUnavailableException;
 import io.ideogramcamel.store.SubmissionLedger;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.spi.OnCamelContextStarting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * did not run (429, or the connection never opened). A timeout, a reset or a 5xx after the
  * request left may have started a billed generation, so it ends UNKNOWN and is never resent.
  */
-public class IdeogramSubmitCall {
+public class IdeogramSubmitCall implements OnCamelContextStarting {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdeogramSubmitCall.class);
 
@@ -55,6 +57,16 @@ public class IdeogramSubmitCall {
     /** The webhook_url sent with each submission; empty: none (the generation is only polled). */
     public void setWebhookPublicUrl(String webhookPublicUrl) {
         this.webhookPublicUrl = webhookPublicUrl == null || webhookPublicUrl.isBlank() ? null : webhookPublicUrl.trim();
+    }
+
+    /*
+     * Camel calls this on the one instance its registry holds, as the context starts and before any
+     * route does: the YAML DSL's pre-parse builds every bean twice, so an init method ran twice (two
+     * pools, two refresh threads, every start-up line printed twice).
+     */
+    @Override
+    public void onContextStarting(CamelContext context) {
+        start();
     }
 
     /** Says at start what Ideogram will make of the webhook URL; the bundle sends it all the same. */
