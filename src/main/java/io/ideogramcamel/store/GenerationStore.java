@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ideogramcamel.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,7 @@ public class GenerationStore {
     private long queryTimeoutMillis = 10_000;
     private long migrationLockTimeoutMillis = 5000;
     private boolean migrateAtStart = true;
+    private volatile RateLimitedLog warnings = new RateLimitedLog(LOG, 60);
 
     private final Object lifecycle = new Object();
     private final Object schemaLock = new Object();
@@ -73,6 +75,11 @@ public class GenerationStore {
 
     public void setJdbcUrl(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
+    }
+
+    /** While the database stays down, an identical WARN line at most once per this many seconds. */
+    public void setRepeatIntervalSeconds(long repeatIntervalSeconds) {
+        this.warnings = new RateLimitedLog(LOG, repeatIntervalSeconds);
     }
 
     public void setUsername(String username) {
@@ -153,8 +160,7 @@ public class GenerationStore {
             try (Connection c = openConnection()) {
                 LOG.info("Generation store ready ({})", dialect.name().toLowerCase(Locale.ROOT));
             } catch (SQLException | RuntimeException e) {
-                LOG.warn("Generation store not reachable at start ({}); accepts answer 'unavailable' "
-                        + "and readiness is DOWN until it is", e.getMessage());
+                warnUnavailable("be reached at start (accepts answer 'unavailable' and readiness is DOWN until it is)", e);
             }
         }
     }
@@ -250,8 +256,7 @@ public class GenerationStore {
                 return rs.next() ? Optional.of(toRecord(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
-            throw new StoreUnavailableException("generation store unavailable");
+            throw unavailable("read", e);
         }
     }
 
@@ -279,8 +284,7 @@ public class GenerationStore {
             }
             return rows;
         } catch (SQLException e) {
-            LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
-            throw new StoreUnavailableException("generation store unavailable");
+            throw unavailable("read", e);
         }
     }
 
@@ -289,12 +293,41 @@ public class GenerationStore {
      * Takes at most about the connection timeout when the database is down. Never throws.
      */
     public boolean isAvailable() {
+        return unavailableReason() == null;
+    }
+
+    /**
+     * Null while the store can serve; otherwise why not, for a log line: the JDBC URL without
+     * credentials and the driver's reason. Never throws.
+     */
+    public String unavailableReason() {
         try (Connection c = openConnection()) {
-            return c.isValid(1);
+            return c.isValid(1) ? null : describe(new SQLException("connection not valid"));
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Generation store unavailable: {}", e.getMessage());
-            return false;
+            return describe(e);
         }
+    }
+
+    /**
+     * Logs, rate-limited, that the store could not do {@code what}, naming the URL (no credentials)
+     * and the driver's reason; returns the fixed exception the caller throws.
+     */
+    StoreUnavailableException unavailable(String what, Throwable e) {
+        warnUnavailable(what, e);
+        return new StoreUnavailableException("generation store unavailable");
+    }
+
+    void warnUnavailable(String what, Throwable e) {
+        warnUnavailable(what, describe(e));
+    }
+
+    /** Logs, rate-limited per {@code what} and reason, a WARN line "Generation store could not ...". */
+    public void warnUnavailable(String what, String description) {
+        warnings.warn(what + "|" + description, "Generation store could not " + what + ": " + description);
+    }
+
+    private String describe(Throwable e) {
+        return "url=" + StoreFailureText.redactUrl(jdbcUrl) + " reason=" + StoreFailureText.reason(e);
     }
 
     /**
@@ -330,7 +363,16 @@ public class GenerationStore {
             throw new StoreUnavailableException("generation store is not running");
         }
         if (!schemaReady) {
-            ensureSchema();
+            try {
+                ensureSchema();
+            } catch (StoreUnavailableException e) {
+                // the database is away: fail like a connection would, so the caller's line names the reason
+                SQLException driver = StoreFailureText.connectionFailure(e);
+                if (driver != null) {
+                    throw new SQLException("database not reachable", driver.getSQLState(), driver);
+                }
+                throw e;
+            }
         }
         return pool.getConnection();
     }
