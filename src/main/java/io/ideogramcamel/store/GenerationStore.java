@@ -154,6 +154,8 @@ public class GenerationStore {
             writerDataSource = newPool(dialect, "ideogram-store-writer", 1);
             GroupCommitWriter w = new GroupCommitWriter(() -> openConnection(writerDataSource), dialect,
                     maxBatchSize, acceptTimeoutMillis);
+            // "could not commit accepts": one line per interval and cause, naming URL and reason
+            w.setFailureLog((accepts, e) -> warnUnavailable("commit accepts", e));
             w.start();
             writer = w;
 

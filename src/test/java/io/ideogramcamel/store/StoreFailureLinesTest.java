@@ -65,6 +65,29 @@ class StoreFailureLinesTest {
     }
 
     @Test
+    void acceptsThatCannotCommitNameTheUrlAndReasonOncePerInterval() throws Exception {
+        try (TcpForwarder closed = TcpForwarder.closed(5432)) {
+            String url = "jdbc:postgresql://127.0.0.1:" + closed.port() + "/test";
+            GenerationStore store = store(url + "?password=pg-secret", "test", null);
+            try (LogCapture lines = LogCapture.of(GenerationStore.class)) {
+                store.start();
+                for (int i = 0; i < 3; i++) {
+                    String id = "gen-" + i;
+                    assertThatThrownBy(() -> store.acceptReceived(id, "webhook", null, "[]"))
+                            .isInstanceOf(StoreUnavailableException.class);
+                }
+
+                List<String> commits = lines.lines().stream().filter(l -> l.contains("could not commit")).toList();
+                assertThat(commits).hasSize(1);
+                assertThat(commits.get(0)).startsWith("WARN Generation store could not commit accepts: url=" + url
+                        + " reason=SQLState 08001: ").doesNotContain("pg-secret");
+            } finally {
+                store.stop();
+            }
+        }
+    }
+
+    @Test
     void theReadinessCheckLogsTheCauseItKeepsOutOfItsAnswer() throws Exception {
         try (TcpForwarder closed = TcpForwarder.closed(5432);
                 DefaultCamelContext camel = new DefaultCamelContext()) {
