@@ -1,5 +1,8 @@
 package io.ideogramcamel.api;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -121,6 +124,14 @@ public class GenerationStatusView {
     }
 
     /** One row of a list with the key it is ordered and paged by. */
+    /* ISO-8601 in UTC with milliseconds, like the manifest's created: 2026-11-30T10:00:00.123Z */
+    private static final DateTimeFormatter ISO_UTC_MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    static String isoUtc(long epochMillis) {
+        return ISO_UTC_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+    }
+
     private record Line(long updatedAt, String id, ObjectNode node) {
     }
 
@@ -150,7 +161,7 @@ public class GenerationStatusView {
         if (error != null) {
             node.put(state == GenerationState.FAILED ? "error" : "last_error", error);
         }
-        node.put("updated_at", updatedAt);
+        node.put("updated_at", isoUtc(updatedAt));
         return node;
     }
 
@@ -174,7 +185,7 @@ public class GenerationStatusView {
         if (error != null) {
             node.put(state == SubmissionState.FAILED || state == SubmissionState.UNKNOWN ? "error" : "last_error", error);
         }
-        node.put("updated_at", updatedAt);
+        node.put("updated_at", isoUtc(updatedAt));
         return node;
     }
 

@@ -52,12 +52,17 @@ public class ArchiveProgress {
         requireLease(recorded);
     }
 
+    /** The exchange property holding the fixed token of the last refused image. */
+    public static final String REFUSED_REASON = "imageRefusedReason";
+
     /** An image deliberately not archived; the reason is the refusal's fixed token. */
     public void recordRefused(Exchange exchange) {
         ArchiveClaim claim = claim(exchange);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = cause instanceof ImageRefusedException refused ? refused.getReason()
                 : tooLarge(cause) ? "image_too_large" : "refused";
+        // for the "image refused" log line of archive-errors
+        exchange.setProperty(REFUSED_REASON, reason);
         requireLease(ledger.recordRefusedImage(claim.generationId(), claim.leaseOwner(),
                 exchange.getProperty(ImageResponseHandler.IMAGE_INDEX, Integer.class), reason));
     }

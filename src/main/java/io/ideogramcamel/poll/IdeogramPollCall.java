@@ -10,6 +10,7 @@ import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.PollLedger;
 import io.ideogramcamel.store.StoreUnavailableException;
 import org.apache.camel.Exchange;
+import io.ideogramcamel.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,13 @@ import org.slf4j.LoggerFactory;
 public class IdeogramPollCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdeogramPollCall.class);
+
+    private volatile RateLimitedLog keyRefused = new RateLimitedLog(LOG, 60);
+
+    /** While Ideogram refuses the API key, its ERROR line at most once per this many seconds. */
+    public void setRepeatIntervalSeconds(long repeatIntervalSeconds) {
+        this.keyRefused = new RateLimitedLog(LOG, repeatIntervalSeconds);
+    }
     /* failure_reason is Ideogram's text; only a plain token of it is kept, anything else is generalised. */
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9_]{1,48}");
     /** The same cap the ledgers put on a Retry-After. */
@@ -112,6 +120,11 @@ public class IdeogramPollCall {
             ledger.markFailed(id, lease, PollLedger.UNKNOWN_AT_IDEOGRAM);
             outcome = "failed";
         } else {
+            if (status == 401 || status == 403) {
+                // every outstanding generation hits it at every tick: one line per interval
+                keyRefused.error("poll-key-refused-" + status, "Ideogram refused the API key (HTTP " + status
+                        + ") on a poll: outstanding generations stay SUBMITTED; set a valid ideogram.api-key (IDEOGRAM_API_KEY)");
+            }
             // 401, 5xx, a malformed answer: may pass; the generation stays SUBMITTED until it expires.
             ledger.pollLater(id, lease, -1, "poll_http_" + status);
             outcome = "retry";

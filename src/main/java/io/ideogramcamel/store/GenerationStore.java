@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ideogramcamel.logging.RateLimitedLog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.OnCamelContextStarting;
 import org.slf4j.Logger;
@@ -63,6 +64,7 @@ public class GenerationStore implements OnCamelContextStarting {
     private long queryTimeoutMillis = 10_000;
     private long migrationLockTimeoutMillis = 5000;
     private boolean migrateAtStart = true;
+    private volatile RateLimitedLog warnings = new RateLimitedLog(LOG, 60);
 
     private final Object lifecycle = new Object();
     private final Object schemaLock = new Object();
@@ -75,6 +77,11 @@ public class GenerationStore implements OnCamelContextStarting {
 
     public void setJdbcUrl(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
+    }
+
+    /** While the database stays down, an identical WARN line at most once per this many seconds. */
+    public void setRepeatIntervalSeconds(long repeatIntervalSeconds) {
+        this.warnings = new RateLimitedLog(LOG, repeatIntervalSeconds);
     }
 
     public void setUsername(String username) {
@@ -159,14 +166,15 @@ public class GenerationStore implements OnCamelContextStarting {
             writerDataSource = newPool(dialect, "ideogram-store-writer", 1);
             GroupCommitWriter w = new GroupCommitWriter(() -> openConnection(writerDataSource), dialect,
                     maxBatchSize, acceptTimeoutMillis);
+            // "could not commit accepts": one line per interval and cause, naming URL and reason
+            w.setFailureLog((accepts, e) -> warnUnavailable("commit accepts", e));
             w.start();
             writer = w;
 
             try (Connection c = openConnection()) {
                 LOG.info("Generation store ready ({})", dialect.name().toLowerCase(Locale.ROOT));
             } catch (SQLException | RuntimeException e) {
-                LOG.warn("Generation store not reachable at start ({}); accepts answer 'unavailable' "
-                        + "and readiness is DOWN until it is", e.getMessage());
+                warnUnavailable("be reached at start (accepts answer 'unavailable' and readiness is DOWN until it is)", e);
             }
         }
     }
@@ -262,8 +270,7 @@ public class GenerationStore implements OnCamelContextStarting {
                 return rs.next() ? Optional.of(toRecord(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
-            throw new StoreUnavailableException("generation store unavailable");
+            throw unavailable("read", e);
         }
     }
 
@@ -291,8 +298,7 @@ public class GenerationStore implements OnCamelContextStarting {
             }
             return rows;
         } catch (SQLException e) {
-            LOG.warn("Generation store read failed: {} (SQLState {})", e.getMessage(), e.getSQLState());
-            throw new StoreUnavailableException("generation store unavailable");
+            throw unavailable("read", e);
         }
     }
 
@@ -301,12 +307,41 @@ public class GenerationStore implements OnCamelContextStarting {
      * Takes at most about the connection timeout when the database is down. Never throws.
      */
     public boolean isAvailable() {
+        return unavailableReason() == null;
+    }
+
+    /**
+     * Null while the store can serve; otherwise why not, for a log line: the JDBC URL without
+     * credentials and the driver's reason. Never throws.
+     */
+    public String unavailableReason() {
         try (Connection c = openConnection()) {
-            return c.isValid(1);
+            return c.isValid(1) ? null : describe(new SQLException("connection not valid"));
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Generation store unavailable: {}", e.getMessage());
-            return false;
+            return describe(e);
         }
+    }
+
+    /**
+     * Logs, rate-limited, that the store could not do {@code what}, naming the URL (no credentials)
+     * and the driver's reason; returns the fixed exception the caller throws.
+     */
+    StoreUnavailableException unavailable(String what, Throwable e) {
+        warnUnavailable(what, e);
+        return new StoreUnavailableException("generation store unavailable");
+    }
+
+    void warnUnavailable(String what, Throwable e) {
+        warnUnavailable(what, describe(e));
+    }
+
+    /** Logs, rate-limited per {@code what} and reason, a WARN line "Generation store could not ...". */
+    public void warnUnavailable(String what, String description) {
+        warnings.warn(what + "|" + description, "Generation store could not " + what + ": " + description);
+    }
+
+    private String describe(Throwable e) {
+        return "url=" + StoreFailureText.redactUrl(jdbcUrl) + " reason=" + StoreFailureText.reason(e);
     }
 
     /**
@@ -336,26 +371,24 @@ public class GenerationStore implements OnCamelContextStarting {
         return openConnection(dataSource);
     }
 
-    /*
-     * The schema is brought up to date before the first connection of either pool is handed out. The
-     * connection is taken first and held while the migrations run on their own pool: an embedded H2
-     * closes its file when its last connection closes, and every needless close and reopen is a
-     * chance for H2's reopen bug ("Double mark", h2database#2752).
-     */
+    /* The schema is brought up to date before the first connection of either pool is handed out. */
     private Connection openConnection(HikariDataSource pool) throws SQLException {
         if (pool == null) {
             throw new StoreUnavailableException("generation store is not running");
         }
-        Connection c = pool.getConnection();
         if (!schemaReady) {
             try {
                 ensureSchema();
-            } catch (RuntimeException e) {
-                c.close();
+            } catch (StoreUnavailableException e) {
+                // the database is away: fail like a connection would, so the caller's line names the reason
+                SQLException driver = StoreFailureText.connectionFailure(e);
+                if (driver != null) {
+                    throw new SQLException("database not reachable", driver.getSQLState(), driver);
+                }
                 throw e;
             }
         }
-        return c;
+        return pool.getConnection();
     }
 
     /**
@@ -393,8 +426,23 @@ public class GenerationStore implements OnCamelContextStarting {
                     }
                     throw new StoreUnavailableException("generation store schema is not migrated");
                 }
+                keepOpenPastMigrations();
             }
             schemaReady = true;
+        }
+    }
+
+    /*
+     * An embedded H2 closes its file when its last connection closes, and reopening it at once has
+     * failed with "Double mark" (h2database#2752, seen once here). So the store's own pool takes a
+     * connection, which it keeps idle, before the migrations' pool closes: the file stays open.
+     */
+    private void keepOpenPastMigrations() {
+        try (Connection kept = dataSource.getConnection()) {
+            LOG.debug("Store connection kept open past the migrations ({})", kept.getClass().getSimpleName());
+        } catch (SQLException e) {
+            // the caller's own getConnection will fail the same way and say why
+            LOG.debug("Store connection after migrations failed: {}", e.getSQLState());
         }
     }
 

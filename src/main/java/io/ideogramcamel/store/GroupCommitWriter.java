@@ -81,6 +81,18 @@ final class GroupCommitWriter {
     private boolean started;
     private Thread thread;
 
+    /** Where a batch that could not be committed is reported (the store names its URL and reason). */
+    interface FailureLog {
+        void failed(int accepts, Throwable cause);
+    }
+
+    private volatile FailureLog failureLog = (accepts, e) -> LOG.warn(
+            "Generation store could not commit {} accept(s): {}", accepts, StoreFailureText.reason(e));
+
+    void setFailureLog(FailureLog failureLog) {
+        this.failureLog = failureLog;
+    }
+
     GroupCommitWriter(ConnectionSource connections, SqlDialect dialect, int maxBatchSize, long acceptTimeoutMillis) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("maxBatchSize must be at least 1");
@@ -249,13 +261,12 @@ final class GroupCommitWriter {
                 }
                 return;
             }
-            LOG.warn("Generation store could not commit {} accept(s): {} (SQLState {})",
-                    batch.size(), e.getMessage(), e.getSQLState());
+            failureLog.failed(batch.size(), e);
             fail(batch, "generation store unavailable");
             return;
         } catch (RuntimeException | AssertionError e) {
             // pgjdbc 42.7 throws an AssertionError from executeBatch when the connection dies mid-batch.
-            LOG.warn("Generation store could not commit {} accept(s): {}", batch.size(), e.toString());
+            failureLog.failed(batch.size(), e);
             fail(batch, "generation store unavailable");
             return;
         }

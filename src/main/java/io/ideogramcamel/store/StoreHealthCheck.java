@@ -67,9 +67,14 @@ public class StoreHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        if (store != null && store.isAvailable()) {
+        String reason = store == null ? "not configured" : store.unavailableReason();
+        if (reason == null) {
             builder.up();
         } else {
+            // the cause goes to the log (rate-limited), never into the health answer
+            if (store != null) {
+                store.warnUnavailable("answer the readiness check", reason);
+            }
             builder.message("generation store unavailable");
             builder.down();
         }

@@ -6,8 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The store's one-row memory of the Ideogram API it was used with (table {@code store_identity}).
@@ -15,7 +13,6 @@ import org.slf4j.LoggerFactory;
  */
 public class StoreIdentity {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StoreIdentity.class);
     private static final int QUERY_TIMEOUT_SECONDS = 10;
 
     private static final String READ = "SELECT api_url FROM store_identity WHERE id = 1";
@@ -39,7 +36,7 @@ public class StoreIdentity {
         try (Connection c = store.connection()) {
             return read(c);
         } catch (SQLException e) {
-            throw StoreSql.unavailable(LOG, "read the Ideogram API URL it remembers", e);
+            throw StoreSql.unavailable(store, "read the Ideogram API URL it remembers", e);
         }
     }
 
@@ -63,7 +60,7 @@ public class StoreIdentity {
             }
             return read(c).orElseThrow(() -> new SQLException("store_identity row missing after insert"));
         } catch (SQLException e) {
-            throw StoreSql.unavailable(LOG, "record the Ideogram API URL", e);
+            throw StoreSql.unavailable(store, "record the Ideogram API URL", e);
         }
     }
 
@@ -80,7 +77,7 @@ public class StoreIdentity {
                 recordIfAbsent(apiUrl);
             }
         } catch (SQLException e) {
-            throw StoreSql.unavailable(LOG, "replace the Ideogram API URL", e);
+            throw StoreSql.unavailable(store, "replace the Ideogram API URL", e);
         }
     }
 

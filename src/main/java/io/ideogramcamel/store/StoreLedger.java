@@ -263,7 +263,7 @@ public abstract class StoreLedger {
     }
 
     protected StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(log, what, e);
+        return StoreSql.unavailable(requireStore(), what, e);
     }
 
     protected void rollbackQuietly(Connection c) {

@@ -49,7 +49,7 @@ final class StoreMigrations {
      *
      * @return how many were applied (0 when the schema was current)
      * @throws StoreUnavailableException if a migration could not be applied (a lock not granted in
-     *                                   time, the database away); the cause is logged here once
+     *                                   time, the database away); the cause is logged here once (by the store when the database is away)
      */
     int migrate() {
         try {
@@ -60,8 +60,13 @@ final class StoreMigrations {
             }
             return result.migrationsExecuted;
         } catch (FlywayException e) {
-            LOG.warn("Store schema migration failed: {}", firstLine(e.getMessage()));
-            throw new StoreUnavailableException("generation store schema could not be migrated");
+            if (StoreFailureText.isConnectionFailure(e)) {
+                // the database is away: the store's own (rate-limited) line names the URL and reason
+                LOG.debug("Store schema migration failed: {}", firstLine(e.getMessage()));
+            } else {
+                LOG.warn("Store schema migration failed: {}", firstLine(e.getMessage()));
+            }
+            throw new StoreUnavailableException("generation store schema could not be migrated", e);
         }
     }
 
@@ -76,7 +81,7 @@ final class StoreMigrations {
             return pending.length;
         } catch (FlywayException e) {
             LOG.warn("Store schema could not be read: {}", firstLine(e.getMessage()));
-            throw new StoreUnavailableException("generation store schema could not be read");
+            throw new StoreUnavailableException("generation store schema could not be read", e);
         }
     }
 

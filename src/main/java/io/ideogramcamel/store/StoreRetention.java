@@ -222,8 +222,8 @@ public class StoreRetention {
         return StoreSql.prepare(store, c, sql, queryTimeoutSeconds);
     }
 
-    private static StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(LOG, what, e);
+    private StoreUnavailableException unavailable(String what, SQLException e) {
+        return StoreSql.unavailable(store, what, e);
     }
 
     private static void rollbackQuietly(Connection c) {

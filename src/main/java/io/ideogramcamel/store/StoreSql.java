@@ -55,10 +55,12 @@ final class StoreSql {
         return ps;
     }
 
-    /** Logs the driver's message here, once, and gives the caller a fixed one. */
-    static StoreUnavailableException unavailable(Logger log, String what, SQLException e) {
-        log.warn("Store could not {}: {} (SQLState {})", what, e.getMessage(), e.getSQLState());
-        return new StoreUnavailableException("generation store unavailable");
+    /**
+     * Logs the URL (without credentials) and the driver's reason here, rate-limited, and gives the
+     * caller a fixed message.
+     */
+    static StoreUnavailableException unavailable(GenerationStore store, String what, SQLException e) {
+        return store.unavailable(what, e);
     }
 
     static void rollbackQuietly(Logger log, Connection c) {

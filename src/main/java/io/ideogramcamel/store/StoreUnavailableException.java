@@ -16,4 +16,9 @@ public class StoreUnavailableException extends RuntimeException {
     public StoreUnavailableException(String message) {
         super(message);
     }
+
+    /** With the driver's failure as the cause, for the store's log line (never for an answer). */
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -107,6 +107,7 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
                 String generationId = IdeogramResponses.text(body, "generation_id");
                 if (generationId != null && generationId.length() <= 256 && UrlSafeBase64.isValid(generationId)) {
                     exchange.setProperty(GenerationExchange.GENERATION_ID, generationId);
+                    exchange.setProperty(SUBMIT_DETAIL, "generation_id=" + generationId);
                     // logged (flushed, synchronously) before it is written: if the store fails or the process
                     // dies now, the id is still on record
                     Audit.LOG.info("Ideogram accepted submission {} as generation {}", claim.queuedId(), generationId);
@@ -114,20 +115,24 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
                     return "sent";
                 }
                 // It ran, most likely, and we cannot name it: a person must look.
-                ledger.recordUnknown(claim, "invalid_submit_response");
+                ledger.recordUnknown(claim, detail(exchange, "invalid_submit_response"));
                 return "unknown";
             }
             if (status == 429) {
                 String reason = "inflight_limit".equals(IdeogramResponses.text(body, "reject_reason"))
                         ? "inflight_limit" : "rate_limited";
-                ledger.requeue(claim, IdeogramResponses.retryAfterSeconds(exchange), reason);
+                ledger.requeue(claim, IdeogramResponses.retryAfterSeconds(exchange), detail(exchange, reason));
                 return "requeued";
             }
             if (status >= 400 && status < 500) {
-                ledger.recordFailed(claim, failureReason(status, body));
+                if (status == 401 || status == 403) {
+                    LOG.error("Ideogram refused the API key (HTTP {}): submission {} failed; set a valid "
+                            + "ideogram.api-key (IDEOGRAM_API_KEY)", status, claim.queuedId());
+                }
+                ledger.recordFailed(claim, detail(exchange, failureReason(status, body)));
                 return "failed";
             }
-            ledger.recordUnknown(claim, "ideogram_http_" + status);
+            ledger.recordUnknown(claim, detail(exchange, "ideogram_http_" + status));
             return "unknown";
         });
     }
@@ -137,7 +142,7 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
         SendClaim claim = claim(exchange);
         LOG.warn("Ideogram not reachable; submission {} queued again", claim.queuedId());
         record(exchange, claim, () -> {
-            ledger.requeue(claim, -1, "ideogram_unreachable");
+            ledger.requeue(claim, -1, detail(exchange, "ideogram_unreachable"));
             return "requeued";
         });
     }
@@ -148,7 +153,7 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
         Audit.LOG.error("No answer from Ideogram after submission {} was sent: state unknown, NOT resent (it may run "
                 + "and be billed; its webhook or a check by hand will tell)", claim.queuedId());
         record(exchange, claim, () -> {
-            ledger.recordUnknown(claim, OUTCOME_UNKNOWN);
+            ledger.recordUnknown(claim, detail(exchange, OUTCOME_UNKNOWN));
             return "unknown";
         });
     }
@@ -161,6 +166,7 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
             Audit.LOG.error("Outcome of submission {} not recorded (store unavailable); its send lease lapses to unknown",
                     claim.queuedId());
             outcome = "unrecorded";
+            detail(exchange, "store_unavailable");
         }
         exchange.setProperty("submitOutcome", outcome);
     }
@@ -186,6 +192,15 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
                 }
             }
         }
+    }
+
+    /** The exchange property the audit line shows after the outcome: "generation_id=..." or "reason=...". */
+    public static final String SUBMIT_DETAIL = "submitDetail";
+
+    /* Puts "reason=token" on the exchange for the audit line; returns the token. */
+    private static String detail(Exchange exchange, String reason) {
+        exchange.setProperty(SUBMIT_DETAIL, "reason=" + reason);
+        return reason;
     }
 
     static String failureReason(int status, JsonNode body) {

@@ -65,6 +65,11 @@ class GenerationListTest {
             }
         }
 
+        JsonNode first = JSON.readTree(view.list("failed", "2", null)).get("generations");
+        // ISO-8601 UTC with milliseconds, like the manifest's created; the epoch value was 150 ms
+        assertThat(first.get(0).get("updated_at").asText()).isEqualTo("1970-01-01T00:00:00.150Z");
+        assertThat(first.get(1).get("updated_at").asText()).isEqualTo("1970-01-01T00:00:00.140Z");
+
         List<String> ids = new ArrayList<>();
         String after = null;
         for (int pages = 0; pages < 5; pages++) {

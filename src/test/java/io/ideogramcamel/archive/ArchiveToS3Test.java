@@ -16,6 +16,7 @@ import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.IdeogramStandIn;
 import io.ideogramcamel.testing.ImageHost;
+import io.ideogramcamel.testing.LogCapture;
 import io.ideogramcamel.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -191,8 +192,15 @@ class ArchiveToS3Test extends BundleTestSupport {
         String id = IdeogramStandIn.newGenerationId();
         images.png("/" + id + "/unsafe", png(20));
 
-        deliverSigned(id, image(images.url("/" + id + "/unsafe"), false, 1), image(null, false, 2));
-        awaitState(id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
+        try (LogCapture archiveLines = LogCapture.of("io.ideogramcamel.archive")) {
+            deliverSigned(id, image(images.url("/" + id + "/unsafe"), false, 1), image(null, false, 2));
+            awaitState(id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
+
+            // the log line carries the reason the manifest records, not just the index
+            assertThat(archiveLines.lines()).contains(
+                    "WARN image refused generation_id=" + id + " index=0 reason=unsafe",
+                    "WARN image refused generation_id=" + id + " index=1 reason=unsafe");
+        }
 
         assertThat(images.requests("/" + id + "/unsafe")).isZero();
         JsonNode listed = manifest(id).get("images");

@@ -19,6 +19,7 @@ import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.Http;
+import io.ideogramcamel.testing.LogCapture;
 import io.ideogramcamel.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -287,8 +288,20 @@ class SubmitPollArchiveTest extends BundleTestSupport {
 
     @Test
     void requestsIdeogramRefusesGetAClearAnswerAndAreRecordedFailed() throws Exception {
-        HttpResponse<String> funds = submit("{\"text_prompt\":\"costly #no-funds\"}");
-        HttpResponse<String> unsafe = submit("{\"text_prompt\":\"refused #unsafe-prompt\"}");
+        HttpResponse<String> funds;
+        HttpResponse<String> unsafe;
+        try (LogCapture audit = LogCapture.of("io.ideogramcamel.audit")) {
+            funds = submit("{\"text_prompt\":\"costly #no-funds\"}");
+            unsafe = submit("{\"text_prompt\":\"refused #unsafe-prompt\"}");
+
+            // the audit line names why, where a generation_id would be for a sent one
+            assertThat(audit.lines()).contains(
+                    "INFO submission sent outcome=failed status=402 queued_id=" + json(funds).path("queued_id").asText()
+                            + " reason=insufficient_funds",
+                    "INFO submission sent outcome=failed status=422 queued_id=" + json(unsafe).path("queued_id").asText()
+                            + " reason=prompt_rejected");
+            assertThat(audit.lines()).noneMatch(l -> l.endsWith("generation_id="));
+        }
 
         assertThat(funds.statusCode()).isEqualTo(402);
         assertThat(json(funds).path("error").asText()).isEqualTo("insufficient_funds");
