@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +43,8 @@ public class GenerationStore implements OnCamelContextStarting {
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/ideogram;WRITE_DELAY=0";
 
     private static final Set<String> SOURCES = Set.of("webhook", "poll");
+    /** A failed migration (or a schema found behind) is tried again at most this often. */
+    private static final long SCHEMA_RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_CREATED_LENGTH = 256;
     private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*(\\d+)");
@@ -74,6 +77,8 @@ public class GenerationStore implements OnCamelContextStarting {
     private volatile SqlDialect dialect;
     private volatile boolean schemaReady;
     private volatile boolean toldNotMigrated;
+    /** Guarded by schemaLock: after a failed attempt, none before this System.nanoTime(). */
+    private long retrySchemaAfterNanos = System.nanoTime();
 
     public void setJdbcUrl(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
@@ -217,7 +222,11 @@ public class GenerationStore implements OnCamelContextStarting {
             }
             writerDataSource = null;
             dataSource = null;
-            schemaReady = false;
+            synchronized (schemaLock) {
+                // a restarted store tries its schema at once
+                schemaReady = false;
+                retrySchemaAfterNanos = System.nanoTime();
+            }
         }
     }
 
@@ -414,21 +423,34 @@ public class GenerationStore implements OnCamelContextStarting {
             if (schemaReady) {
                 return;
             }
-            try (HikariDataSource pool = migrationPool()) {
-                StoreMigrations migrations = new StoreMigrations(pool, dialect(), migrationLockTimeoutMillis);
-                if (migrateAtStart) {
-                    migrations.migrate();
-                } else if (migrations.pendingCount() > 0) {
-                    if (!toldNotMigrated) {
-                        toldNotMigrated = true;
-                        LOG.error("The store's schema is behind this release and store.migration.at-start is "
-                                + "false: run the bundle once with --migrate-only; until then the store is unavailable");
-                    }
-                    throw new StoreUnavailableException("generation store schema is not migrated");
-                }
-                keepOpenPastMigrations();
+            // after a failed attempt, every use of the store would otherwise build a pool and try again
+            if (System.nanoTime() - retrySchemaAfterNanos < 0) {
+                throw new StoreUnavailableException("generation store schema is not ready yet");
+            }
+            try {
+                applyOrCheckMigrations();
+            } catch (RuntimeException e) {
+                retrySchemaAfterNanos = System.nanoTime() + SCHEMA_RETRY_NANOS;
+                throw e;
             }
             schemaReady = true;
+        }
+    }
+
+    private void applyOrCheckMigrations() {
+        try (HikariDataSource pool = migrationPool()) {
+            StoreMigrations migrations = new StoreMigrations(pool, dialect(), migrationLockTimeoutMillis);
+            if (migrateAtStart) {
+                migrations.migrate();
+            } else if (migrations.pendingCount() > 0) {
+                if (!toldNotMigrated) {
+                    toldNotMigrated = true;
+                    LOG.error("The store's schema is behind this release and store.migration.at-start is "
+                            + "false: run the bundle once with --migrate-only; until then the store is unavailable");
+                }
+                throw new StoreUnavailableException("generation store schema is not migrated");
+            }
+            keepOpenPastMigrations();
         }
     }
 
