@@ -31,6 +31,9 @@ public abstract class StoreLedger {
     private int retryMaxDelaySeconds;
     private int queryTimeoutSeconds = 10;
     private volatile String instanceId = StoreSql.randomInstanceId();
+    /** Null until set: the random id stays. */
+    private volatile String configuredInstanceId;
+    private volatile int serverPort;
     /* This run of the instance: a token of an earlier run (a crashed process) is told from a live one. */
     private final String run = StoreSql.randomInstanceId();
     private volatile boolean earlierLeasesReleased;
@@ -76,12 +79,36 @@ public abstract class StoreLedger {
     /**
      * The prefix of this instance's lease tokens: it says who holds a lease, and lets a restarted
      * instance release at once what it held when it died (see {@link #releaseEarlierLeases}).
-     * Blank: the host name (a pod's name on Kubernetes). Instances sharing a database must not share
-     * it. Random when never set.
+     * Blank: the host name (a pod's name on Kubernetes) and the server port. Instances sharing a
+     * database must not share it. Random when never set.
      */
     public void setInstanceId(String instanceId) {
-        this.instanceId = instanceId == null || instanceId.isBlank() ? StoreSql.hostInstanceId()
-                : StoreSql.requireInstanceId(instanceId.strip());
+        this.configuredInstanceId = instanceId == null ? "" : instanceId.strip();
+        this.instanceId = resolveInstanceId();
+    }
+
+    /**
+     * The HTTP port this process serves: a blank instance id becomes "{host}-{port}", stable across
+     * restarts and unique on one host (two processes cannot serve one port), so two bundles on one
+     * machine sharing a database never release each other's live claims.
+     */
+    public void setServerPort(int serverPort) {
+        this.serverPort = serverPort;
+        if (configuredInstanceId != null) {
+            this.instanceId = resolveInstanceId();
+        }
+    }
+
+    private String resolveInstanceId() {
+        if (!configuredInstanceId.isEmpty()) {
+            return StoreSql.requireInstanceId(configuredInstanceId);
+        }
+        String host = StoreSql.hostInstanceId();
+        if (serverPort <= 0) {
+            return host;
+        }
+        String suffix = "-" + serverPort;
+        return host.substring(0, Math.min(host.length(), 64 - suffix.length())) + suffix;
     }
 
     public String getInstanceId() {

@@ -221,6 +221,23 @@ abstract class AbstractArchiveLedgerTest {
     }
 
     @Test
+    void aBlankInstanceIdOfTwoProcessesOnOneHostDiffersByTheirServerPort() {
+        ArchiveLedger first = ledger(store, "x");
+        ArchiveLedger second = ledger(store, "y");
+        first.setInstanceId("");
+        first.setServerPort(8080);
+        second.setServerPort(8081);
+        second.setInstanceId(" ");
+
+        assertThat(first.getInstanceId()).endsWith("-8080").hasSizeLessThanOrEqualTo(64);
+        assertThat(second.getInstanceId()).endsWith("-8081");
+        assertThat(first.getInstanceId()).isNotEqualTo(second.getInstanceId());
+        // a configured id is taken as it is, whatever the port
+        first.setInstanceId("pod-a");
+        assertThat(first.getInstanceId()).isEqualTo("pod-a");
+    }
+
+    @Test
     void aLeaseIsTimedOnTheDatabaseClockSoASkewedInstanceCannotTakeItEarly() throws Exception {
         ArchiveLedger holder = ledger(store, "holder");
         ArchiveLedger ahead = ledger(anotherInstance(), "ahead");
