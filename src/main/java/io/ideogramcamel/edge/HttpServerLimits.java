@@ -1,5 +1,8 @@
 package io.ideogramcamel.edge;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,7 +30,7 @@ public class HttpServerLimits {
     private int maxHeaderBytes = 8192;
     private int maxInitialLineBytes = 4096;
     private int closeLingerMillis = 2000;
-    private ConnectionGuard guard;
+    private final List<ConnectionGuard> guards = new CopyOnWriteArrayList<>();
 
     public void setIdleTimeoutSeconds(int idleTimeoutSeconds) {
         this.idleTimeoutSeconds = atLeastOne(idleTimeoutSeconds, "idleTimeoutSeconds");
@@ -59,9 +62,9 @@ public class HttpServerLimits {
         return LimitingVertx.wrap(Vertx::vertx, this);
     }
 
-    /** Connections open now on servers made by {@link #vertx()}. */
+    /** Connections open now on servers made by {@link #vertx()}, all servers together. */
     public int openConnections() {
-        return guard == null ? 0 : guard.open();
+        return guards.stream().mapToInt(ConnectionGuard::open).sum();
     }
 
     /** The limits a Vert.x instance made by {@link #vertx()} applies; null for any other instance. */
@@ -77,10 +80,13 @@ public class HttpServerLimits {
                 .setHttp2ClearTextEnabled(false);
     }
 
+    /*
+     * A count per server: with a management port of its own, a flood of sockets on the public webhook
+     * port must not close the health probes' connections.
+     */
     HttpServer guard(HttpServer server) {
-        if (guard == null) {
-            guard = new ConnectionGuard(maxConnections, closeLingerMillis);
-        }
+        ConnectionGuard guard = new ConnectionGuard(maxConnections, closeLingerMillis);
+        guards.add(guard);
         return server.connectionHandler(guard);
     }
 
