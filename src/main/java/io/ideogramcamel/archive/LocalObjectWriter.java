@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -90,10 +91,15 @@ public class LocalObjectWriter {
         return directory;
     }
 
-    /** fsync on a directory: its entries (a rename, a new file) survive a crash. Linux and macOS. */
+    /*
+     * fsync on a directory: its entries (a rename, a new file) survive a crash. Linux and macOS; where
+     * a directory cannot be opened for it (Windows), the object is still whole, so the write stands.
+     */
     private void syncDirectory(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            return;
         }
         directorySyncs.incrementAndGet();
     }

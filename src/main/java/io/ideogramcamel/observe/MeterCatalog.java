@@ -45,14 +45,14 @@ public class MeterCatalog {
             Entry.plain("ideogram.archive.retried", "Archive attempts deferred by a transient failure, retried later"),
             Entry.plain("ideogram.archive.images.refused", "Images deliberately not fetched (unsafe, disallowed host)"),
             Entry.tagged("ideogram.submit.outcome", "Sends to Ideogram's generate API, by outcome",
-                    "outcome", List.of("sent", "requeued", "failed", "unknown")),
+                    "outcome", List.of("sent", "requeued", "failed", "unknown", "unrecorded")),
             Entry.tagged("ideogram.poll.outcome", "Polls of Ideogram for a submitted generation, by outcome",
                     "outcome", List.of("completed", "duplicate", "pending", "failed", "rate_limited", "retry")),
             Entry.tagged("ideogram.api.rejected", "Requests to the bundle's own API refused, by reason token",
                     "reason", List.of("unauthorized", "unsupported_media_type", "invalid_json", "unknown_field",
                             "invalid_field", "missing_prompt", "both_prompts", "request_too_large",
                             "invalid_idempotency_key", "idempotency_key_reused", "queue_full", "not_found",
-                            "invalid_state", "invalid_cursor", "store_unavailable", "internal_error")));
+                            "invalid_state", "invalid_limit", "invalid_cursor", "store_unavailable", "internal_error")));
 
     private volatile boolean bound;
 

@@ -30,6 +30,8 @@ abstract class AbstractStoreIdentityTest {
     void setUp() throws Exception {
         db = createDatabase();
         store = newStore(db.jdbcUrl(), db.username());
+        // the first use applies the migrations; on a loaded machine that outlasts the other tests' 500 ms
+        store.setConnectionTimeoutMillis(3000);
         store.start();
     }
 
