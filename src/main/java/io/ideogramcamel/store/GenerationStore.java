@@ -79,6 +79,8 @@ public class GenerationStore implements OnCamelContextStarting {
     private volatile boolean toldNotMigrated;
     /** Guarded by schemaLock: after a failed attempt, none before this System.nanoTime(). */
     private long retrySchemaAfterNanos = System.nanoTime();
+    /** Guarded by schemaLock: the failure of the last attempt, repeated until the next one. */
+    private StoreUnavailableException lastSchemaFailure;
 
     public void setJdbcUrl(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
@@ -410,7 +412,7 @@ public class GenerationStore implements OnCamelContextStarting {
     public int migrate() {
         synchronized (schemaLock) {
             SqlDialect d = SqlDialect.fromJdbcUrl(jdbcUrl);
-            try (HikariDataSource pool = newPool(d, "ideogram-store-migrations", 2)) {
+            try (HikariDataSource pool = newPool(d, "ideogram-store-migrations", 3)) {
                 int applied = new StoreMigrations(pool, d, migrationLockTimeoutMillis).migrate();
                 schemaReady = dataSource != null;
                 return applied;
@@ -423,13 +425,15 @@ public class GenerationStore implements OnCamelContextStarting {
             if (schemaReady) {
                 return;
             }
-            // after a failed attempt, every use of the store would otherwise build a pool and try again
-            if (System.nanoTime() - retrySchemaAfterNanos < 0) {
-                throw new StoreUnavailableException("generation store schema is not ready yet");
+            // after a failed attempt, every use of the store would otherwise build a pool and try again;
+            // until the next attempt it fails the same way, cause included, so its lines still say why
+            if (System.nanoTime() - retrySchemaAfterNanos < 0 && lastSchemaFailure != null) {
+                throw new StoreUnavailableException(lastSchemaFailure.getMessage(), lastSchemaFailure.getCause());
             }
             try {
                 applyOrCheckMigrations();
-            } catch (RuntimeException e) {
+            } catch (StoreUnavailableException e) {
+                lastSchemaFailure = e;
                 retrySchemaAfterNanos = System.nanoTime() + SCHEMA_RETRY_NANOS;
                 throw e;
             }
@@ -469,14 +473,15 @@ public class GenerationStore implements OnCamelContextStarting {
     }
 
     /*
-     * Flyway holds one connection for its lock and history table and another for the migration, so
-     * it gets a small pool of its own for the moment it runs: the store's pools may have one each.
+     * Flyway holds one connection for its lock and history table and another for the migration, and
+     * SchemaLock a third, so they get a small pool of their own for the moment they run: the store's
+     * pools may have one connection each.
      */
     private HikariDataSource migrationPool() {
         if (dataSource == null) {
             throw new StoreUnavailableException("generation store is not running");
         }
-        return newPool(dialect(), "ideogram-store-migrations", 2);
+        return newPool(dialect(), "ideogram-store-migrations", 3);
     }
 
     /** Whether the schema was found or created on a connection of this store (for tests). */

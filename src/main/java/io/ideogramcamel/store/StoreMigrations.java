@@ -1,5 +1,7 @@
 package io.ideogramcamel.store;
 
+import java.sql.SQLException;
+
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
@@ -22,6 +24,9 @@ final class StoreMigrations {
     static final String LOCATION = "classpath:db/migration";
 
     private final Flyway flyway;
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final long lockTimeoutMillis;
 
     /**
      * @param lockTimeoutMillis the longest a migration statement waits for a table lock
@@ -31,6 +36,9 @@ final class StoreMigrations {
         String[] locations = new String[extraLocations.length + 1];
         locations[0] = LOCATION;
         System.arraycopy(extraLocations, 0, locations, 1, extraLocations.length);
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.lockTimeoutMillis = lockTimeoutMillis;
         this.flyway = Flyway.configure(StoreMigrations.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations(locations)
@@ -54,7 +62,7 @@ final class StoreMigrations {
      *                                   time, the database away); the cause is logged here once (by the store when the database is away)
      */
     int migrate() {
-        try {
+        try (SchemaLock lock = SchemaLock.take(dataSource, dialect, lockTimeoutMillis)) {
             MigrateResult result = flyway.migrate();
             if (result.migrationsExecuted > 0) {
                 LOG.info("Store schema migrated to version {} ({} migration(s) applied)", result.targetSchemaVersion,
@@ -69,6 +77,11 @@ final class StoreMigrations {
                 LOG.warn("Store schema migration failed: {}", firstLine(e.getMessage()));
             }
             throw new StoreUnavailableException("generation store schema could not be migrated", e);
+        } catch (SQLException e) {
+            // the lock was not granted within the lock timeout (another instance migrates) or the
+            // database is away: the caller tries again later
+            LOG.debug("Store schema lock not taken: {}", e.getSQLState());
+            throw new StoreUnavailableException("generation store schema is being migrated elsewhere", e);
         }
     }
 

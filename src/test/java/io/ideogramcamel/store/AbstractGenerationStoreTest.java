@@ -349,7 +349,7 @@ abstract class AbstractGenerationStoreTest {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(jdbcUrl());
             config.setUsername(username());
-            config.setMaximumPoolSize(2);
+            config.setMaximumPoolSize(3);
             try (HikariDataSource ds = new HikariDataSource(config)) {
                 new StoreMigrations(ds, SqlDialect.fromJdbcUrl(jdbcUrl()), 5000).migrate();
             }

@@ -3,6 +3,7 @@ package io.ideogramcamel.store;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.newStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.ideogramcamel.store.AbstractGenerationStoreTest.TestDatabase;
@@ -33,6 +34,9 @@ abstract class AbstractStoreIdentityTest {
         // the first use applies the migrations; on a loaded machine that outlasts the other tests' 500 ms
         store.setConnectionTimeoutMillis(3000);
         store.start();
+        // the identity is read from a store that works: a first migration on a loaded machine may not
+        // be done by the time the start's own probe gives up
+        AbstractGenerationStoreTest.await(Duration.ofSeconds(30), store::isAvailable);
     }
 
     @AfterEach

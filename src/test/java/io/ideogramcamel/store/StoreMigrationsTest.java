@@ -160,7 +160,7 @@ class StoreMigrationsTest {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());
         config.setUsername(db.username());
-        config.setMaximumPoolSize(2);
+        config.setMaximumPoolSize(3);
         return new HikariDataSource(config);
     }
 
