@@ -81,6 +81,8 @@ public class GenerationStore implements OnCamelContextStarting {
     private long retrySchemaAfterNanos = System.nanoTime();
     /** Guarded by schemaLock: the failure of the last attempt, repeated until the next one. */
     private StoreUnavailableException lastSchemaFailure;
+    /** Guarded by schemaLock: failed attempts in a row. */
+    private int schemaFailures;
 
     public void setJdbcUrl(String jdbcUrl) {
         this.jdbcUrl = jdbcUrl;
@@ -187,6 +189,15 @@ public class GenerationStore implements OnCamelContextStarting {
     }
 
     private HikariDataSource newPool(SqlDialect dialect, String name, int size) {
+        return newPool(dialect, name, size, true);
+    }
+
+    /**
+     * @param socketTimeout whether a silent peer ends a read after 30 s; not for migrations, where
+     *                      building an index over a large table may be silent far longer (their lock
+     *                      waits are bounded by the lock timeout instead)
+     */
+    private HikariDataSource newPool(SqlDialect dialect, String name, int size, boolean socketTimeout) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(dialect == SqlDialect.H2 ? withWriteDelayZero(jdbcUrl) : jdbcUrl);
@@ -200,7 +211,7 @@ public class GenerationStore implements OnCamelContextStarting {
         // -1: start the pool without a connection, so the bundle starts (readiness DOWN) while the
         // database is away and needs no restart when it comes back.
         config.setInitializationFailTimeout(-1);
-        if (dialect == SqlDialect.POSTGRESQL) {
+        if (dialect == SqlDialect.POSTGRESQL && socketTimeout) {
             // Without it a connection whose peer vanished silently (no RST) blocks the single
             // writer forever. pgjdbc lets a value in the URL take precedence over this one.
             config.addDataSourceProperty("socketTimeout", "30");
@@ -227,7 +238,7 @@ public class GenerationStore implements OnCamelContextStarting {
             synchronized (schemaLock) {
                 // a restarted store tries its schema at once
                 schemaReady = false;
-                retrySchemaAfterNanos = System.nanoTime();
+                schemaFailures = 0;
             }
         }
     }
@@ -412,7 +423,7 @@ public class GenerationStore implements OnCamelContextStarting {
     public int migrate() {
         synchronized (schemaLock) {
             SqlDialect d = SqlDialect.fromJdbcUrl(jdbcUrl);
-            try (HikariDataSource pool = newPool(d, "ideogram-store-migrations", 3)) {
+            try (HikariDataSource pool = migrationPool(d)) {
                 int applied = new StoreMigrations(pool, d, migrationLockTimeoutMillis).migrate();
                 schemaReady = dataSource != null;
                 return applied;
@@ -425,18 +436,21 @@ public class GenerationStore implements OnCamelContextStarting {
             if (schemaReady) {
                 return;
             }
-            // after a failed attempt, every use of the store would otherwise build a pool and try again;
-            // until the next attempt it fails the same way, cause included, so its lines still say why
-            if (System.nanoTime() - retrySchemaAfterNanos < 0 && lastSchemaFailure != null) {
+            // after failed attempts, every use of the store would otherwise build a pool and try again;
+            // until the next attempt it fails the same way, cause included, so its lines still say why.
+            // The first failure is retried at once: a cold first connection may just have been slow.
+            if (schemaFailures > 1 && System.nanoTime() - retrySchemaAfterNanos < 0) {
                 throw new StoreUnavailableException(lastSchemaFailure.getMessage(), lastSchemaFailure.getCause());
             }
             try {
                 applyOrCheckMigrations();
             } catch (StoreUnavailableException e) {
+                schemaFailures++;
                 lastSchemaFailure = e;
                 retrySchemaAfterNanos = System.nanoTime() + SCHEMA_RETRY_NANOS;
                 throw e;
             }
+            schemaFailures = 0;
             schemaReady = true;
         }
     }
@@ -481,7 +495,11 @@ public class GenerationStore implements OnCamelContextStarting {
         if (dataSource == null) {
             throw new StoreUnavailableException("generation store is not running");
         }
-        return newPool(dialect(), "ideogram-store-migrations", 3);
+        return migrationPool(dialect());
+    }
+
+    private HikariDataSource migrationPool(SqlDialect dialect) {
+        return newPool(dialect, "ideogram-store-migrations", 3, false);
     }
 
     /** Whether the schema was found or created on a connection of this store (for tests). */
