@@ -6,8 +6,21 @@ package io.ideogramcamel;
  */
 public final class GenerationExchange {
 
-    /** The generation id taken from the verified signature header; the idempotency key. */
+    /**
+     * The generation's key in the store, the idempotency key: Ideogram's id (from the verified
+     * signature header), or provider/id for another provider (see GenerationKey).
+     */
     public static final String GENERATION_ID = "generationId";
+    /** The provider a callback came from (hmac, standard, fal, imagineapi, runblob). */
+    public static final String PROVIDER = "provider";
+    /** The provider's own id of this delivery (webhook-id, event id...), when it names deliveries. */
+    public static final String DELIVERY_ID = "deliveryId";
+    /** The provider's status as sent (succeeded, OK, in-progress...): the provider route's choice reads it. */
+    public static final String PROVIDER_STATUS = "providerStatus";
+    /** Percent done before a result, when the provider says (an Integer), else null. */
+    public static final String PROVIDER_PROGRESS = "providerProgress";
+    /** The fixed token a provider's failure is recorded with (provider_failed, canceled...). */
+    public static final String FAILURE_REASON = "failureReason";
     /** Where the generation came from: webhook or poll. */
     public static final String SOURCE = "generationSource";
     /** Ideogram's "created" value from the delivery, as sent (may be null). */

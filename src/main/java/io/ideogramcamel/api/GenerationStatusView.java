@@ -12,6 +12,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ideogramcamel.GenerationKey;
 import io.ideogramcamel.store.ArchiveLedger;
 import io.ideogramcamel.store.GenerationRecord;
 import io.ideogramcamel.store.GenerationState;
@@ -19,6 +20,8 @@ import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.ListPage;
 import io.ideogramcamel.store.ListedGeneration;
 import io.ideogramcamel.store.ListedSubmission;
+import io.ideogramcamel.store.ProviderLedger;
+import io.ideogramcamel.store.ProviderProgress;
 import io.ideogramcamel.store.Submission;
 import io.ideogramcamel.store.SubmissionLedger;
 import io.ideogramcamel.store.SubmissionState;
@@ -37,6 +40,7 @@ public class GenerationStatusView {
     private GenerationStore store;
     private ArchiveLedger archive;
     private SubmissionLedger submissions;
+    private ProviderLedger providers;
 
     public void setStore(GenerationStore store) {
         this.store = store;
@@ -48,6 +52,42 @@ public class GenerationStatusView {
 
     public void setSubmissions(SubmissionLedger submissions) {
         this.submissions = submissions;
+    }
+
+    public void setProviders(ProviderLedger providers) {
+        this.providers = providers;
+    }
+
+    /**
+     * GET /generations/{provider}/{id}: a provider's generation by that provider's id (Ideogram's
+     * as well). Before a result is recorded, the last progress the provider reported, if any.
+     *
+     * @throws ApiRejectedException 404 for an unknown provider name or id shape, or an id not held
+     */
+    public String describe(String provider, String id) {
+        if (!GenerationKey.isValidProvider(provider) || !GenerationKey.isValidId(id)) {
+            throw new ApiRejectedException(404, "not_found");
+        }
+        if (GenerationKey.IDEOGRAM.equals(provider)) {
+            return describe(id);
+        }
+        String key = GenerationKey.of(provider, id);
+        Optional<GenerationRecord> generation = store.find(key);
+        if (generation.isPresent()) {
+            return describe(generation.get()).toString();
+        }
+        ProviderProgress progress = providers.findProgress(key)
+                .orElseThrow(() -> new ApiRejectedException(404, "not_found"));
+        ObjectNode node = JSON.createObjectNode();
+        node.put("provider", provider);
+        node.put("generation_id", id);
+        // the provider's own word (pending, in-progress...), as a token of our wire form
+        node.put("state", progress.status().toLowerCase(Locale.ROOT).replace('-', '_'));
+        if (progress.progress() != null) {
+            node.put("progress", progress.progress());
+        }
+        node.put("updated_at", isoUtc(progress.updatedAt()));
+        return node.toString();
     }
 
     /**
@@ -149,7 +189,8 @@ public class GenerationStatusView {
     private static ObjectNode summary(String generationId, String queuedId, GenerationState state, String source,
             String error, long updatedAt) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("generation_id", generationId);
+        node.put("provider", GenerationKey.providerOf(generationId));
+        node.put("generation_id", GenerationKey.idOf(generationId));
         if (queuedId != null) {
             node.put("queued_id", queuedId);
         }

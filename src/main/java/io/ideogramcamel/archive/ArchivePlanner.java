@@ -19,11 +19,14 @@ public class ArchivePlanner {
     public static final String IMAGE_ENTRY = "imageEntry";
     /** Which entry of the plan this turn archives; set by the outer loop of archive-generation. */
     public static final String PLAN_INDEX = "archivePlanIndex";
+    /** The image host policy of the claimed generation's provider, for its redirects too. */
+    public static final String HOST_POLICY = "imageHostPolicy";
 
-    private ImageHostPolicy hostPolicy;
+    private ImageHostPolicies hostPolicies;
 
-    public void setHostPolicy(ImageHostPolicy hostPolicy) {
-        this.hostPolicy = hostPolicy;
+    /** Each provider's image hosts; the generation's key says whose images these are. */
+    public void setHostPolicies(ImageHostPolicies hostPolicies) {
+        this.hostPolicies = hostPolicies;
     }
 
     /** Sets {@link #PLAN} to the images not yet recorded, and returns how many there are. */
@@ -36,6 +39,7 @@ public class ArchivePlanner {
             }
         }
         exchange.setProperty(GenerationExchange.GENERATION_ID, claim.generationId());
+        exchange.setProperty(HOST_POLICY, hostPolicies.forGeneration(claim.generationId()));
         exchange.setProperty(PLAN, pending);
         return pending.size();
     }
@@ -54,6 +58,7 @@ public class ArchivePlanner {
             // billed, but Ideogram flagged it: never fetched, even when a URL is present
             throw new ImageRefusedException("unsafe");
         }
+        ImageHostPolicy hostPolicy = exchange.getProperty(HOST_POLICY, ImageHostPolicy.class);
         exchange.setProperty(ImageResponseHandler.IMAGE_URL, hostPolicy.check(entry.url()).toString());
     }
 }

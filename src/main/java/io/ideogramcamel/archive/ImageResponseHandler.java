@@ -103,8 +103,10 @@ public class ImageResponseHandler implements Processor {
         } catch (IllegalArgumentException e) {
             throw new ImageRefusedException("invalid_redirect");
         }
+        // the generation's provider's hosts when the planner chose them; this bean's own otherwise
+        ImageHostPolicy policy = exchange.getProperty(ArchivePlanner.HOST_POLICY, hostPolicy, ImageHostPolicy.class);
         try {
-            hostPolicy.check(next.toString());
+            policy.check(next.toString());
         } catch (ImageRefusedException refused) {
             throw new ImageRefusedException("redirect_" + refused.getReason());
         }

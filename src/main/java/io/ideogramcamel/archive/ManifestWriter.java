@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ideogramcamel.GenerationKey;
 import io.ideogramcamel.store.ArchiveClaim;
 import io.ideogramcamel.store.ArchiveLedger;
 import io.ideogramcamel.store.GenerationImage;
@@ -39,8 +40,10 @@ public class ManifestWriter {
         for (GenerationImage image : ledger.listImages(claim.generationId())) {
             recorded.put(image.index(), image);
         }
+        // the provider's own id: the key's provider part is said separately
         ObjectNode manifest = JSON.createObjectNode()
-                .put("generation_id", claim.generationId())
+                .put("provider", GenerationKey.providerOf(claim.generationId()))
+                .put("generation_id", GenerationKey.idOf(claim.generationId()))
                 .put("created", claim.created())
                 .put("source", claim.source());
         ArrayNode images = manifest.putArray("images");

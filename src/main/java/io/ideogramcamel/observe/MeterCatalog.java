@@ -35,11 +35,27 @@ public class MeterCatalog {
         }
     }
 
+    /** The providers besides Ideogram, each one route file under routes/. */
+    static final List<String> PROVIDERS = List.of("hmac", "standard", "fal", "imagineapi", "runblob");
+
     static final List<Entry> COUNTERS = List.of(
             Entry.plain("ideogram.webhook.accepted", "Webhook deliveries verified and stored (answered 200)"),
             Entry.plain("ideogram.webhook.duplicate", "Webhook deliveries of a generation already stored (answered 200)"),
             Entry.tagged("ideogram.webhook.rejected", "Webhook deliveries refused, by reason token",
                     "reason", webhookReasons()),
+            Entry.tagged("ideogram.provider.accepted", "Other providers' results verified and stored, by provider",
+                    "provider", PROVIDERS),
+            Entry.tagged("ideogram.provider.duplicate", "Other providers' deliveries already handled, by provider",
+                    "provider", PROVIDERS),
+            Entry.tagged("ideogram.provider.failed", "Other providers' generations they reported failed, by provider",
+                    "provider", PROVIDERS),
+            Entry.tagged("ideogram.provider.progress", "Other providers' progress updates recorded, by provider",
+                    "provider", PROVIDERS),
+            Entry.tagged("ideogram.provider.recorded", "Other providers' events without a result, recorded, by provider",
+                    "provider", PROVIDERS),
+            Entry.tagged("ideogram.provider.ignored",
+                    "Verified deliveries for another account (allowed-user-ids), answered 200 and not stored, by provider",
+                    "provider", List.of("ideogram", "fal")),
             Entry.plain("ideogram.archive.archived", "Generations whose images and manifest were archived"),
             Entry.plain("ideogram.archive.failed", "Generations that ended FAILED while archiving"),
             Entry.plain("ideogram.archive.retried", "Archive attempts deferred by a transient failure, retried later"),

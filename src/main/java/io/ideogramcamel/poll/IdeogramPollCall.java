@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.IdeogramResponses;
-import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.PollLedger;
 import io.ideogramcamel.store.StoreUnavailableException;
 import org.apache.camel.Exchange;
@@ -37,18 +36,15 @@ public class IdeogramPollCall {
     /** The same cap the ledgers put on a Retry-After. */
     private static final long MAX_PAUSE_SECONDS = 3600;
     static final String TOO_MANY_IMAGES = "too_many_images";
+    /** The outcome while a completed result waits for the route's accept step (then completed or duplicate). */
+    public static final String ACCEPTING = "accepting";
 
-    private GenerationStore store;
     private PollLedger ledger;
     private String apiUrl = "https://api.ideogram.ai";
     private String pollPath = "/v1/generations/";
     private long pauseSecondsWithoutRetryAfter = 10;
     private int maxImages = 16;
     private volatile long pausedUntil;
-
-    public void setStore(GenerationStore store) {
-        this.store = store;
-    }
 
     public void setLedger(PollLedger ledger) {
         this.ledger = ledger;
@@ -164,12 +160,11 @@ public class IdeogramPollCall {
         if (created != null && created.length() > 256) {
             created = null;
         }
-        boolean accepted = store.acceptReceived(id, "poll", created, data.toString());
-        exchange.setProperty(GenerationExchange.ACCEPTED, accepted);
-        if (!accepted) {
-            LOG.debug("poll found generation {} completed, but its webhook was accepted first", id);
-        }
-        return accepted ? "completed" : "duplicate";
+        // accepted by the route, through the one accept step every result takes (accept-generation)
+        exchange.setProperty(GenerationExchange.SOURCE, "poll");
+        exchange.setProperty(GenerationExchange.CREATED, created);
+        exchange.setProperty(GenerationExchange.IMAGES, data.toString());
+        return ACCEPTING;
     }
 
     static String failureReason(JsonNode body) {

@@ -1,0 +1,5 @@
+package io.ideogramcamel.store;
+
+/** A provider's last word on a generation before its result: status as sent, percent if given. */
+public record ProviderProgress(String status, Integer progress, long updatedAt) {
+}

@@ -1,0 +1,80 @@
+package io.ideogramcamel.webhook;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a provider's callback route runs: only when every setting it cannot work without is set
+ * (a secret, a path token, a key URL). Its route's precondition asks once, at start, and the answer
+ * is said once in the log, so the default run (no provider set up) is unchanged and a provider
+ * that seems deaf says why.
+ */
+public class ProviderSwitch implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderSwitch.class);
+
+    private CamelContext camelContext;
+    private String provider;
+    private String requiredSettings = "";
+    private String path = "";
+    private volatile Boolean enabled;
+
+    public void setProvider(String provider) {
+        this.provider = provider;
+    }
+
+    /** Comma-separated setting names, e.g. {@code providers.hmac.secret}. */
+    public void setRequiredSettings(String requiredSettings) {
+        this.requiredSettings = requiredSettings == null ? "" : requiredSettings;
+    }
+
+    /** The path the provider is told to call, for the start line. */
+    public void setPath(String path) {
+        this.path = path == null ? "" : path;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** True when every required setting has a value; decided and logged on the first call. */
+    public synchronized boolean isEnabled() {
+        if (enabled == null) {
+            List<String> missing = missingSettings();
+            enabled = missing.isEmpty();
+            if (enabled) {
+                LOG.info("Provider {} receives callbacks at POST {}", provider, path);
+            } else {
+                LOG.info("Provider {} is off (its route is not started): set {}", provider, String.join(", ", missing));
+            }
+        }
+        return enabled;
+    }
+
+    List<String> missingSettings() {
+        List<String> missing = new ArrayList<>();
+        for (String key : requiredSettings.split(",")) {
+            String k = key.trim();
+            if (k.isEmpty()) {
+                continue;
+            }
+            String value = camelContext == null ? null
+                    : camelContext.getPropertiesComponent().resolveProperty(k).orElse(null);
+            if (value == null || value.isBlank()) {
+                missing.add(k);
+            }
+        }
+        return missing;
+    }
+}
