@@ -23,6 +23,11 @@ public final class GenerationExchange {
     public static final String FAILURE_REASON = "failureReason";
     /** Where the generation came from: webhook or poll. */
     public static final String SOURCE = "generationSource";
+    /**
+     * The sender's delivery id (Standard Webhooks' webhook-id), set once the signature verified:
+     * the same id on a redelivery, so it can key deduplication.
+     */
+    public static final String DELIVERY_ID = "deliveryId";
     /** Ideogram's "created" value from the delivery, as sent (may be null). */
     public static final String CREATED = "generationCreated";
     /** The delivery's data[] array as compact JSON text. */
