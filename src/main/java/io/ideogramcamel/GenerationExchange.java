@@ -13,7 +13,10 @@ public final class GenerationExchange {
     public static final String GENERATION_ID = "generationId";
     /** The provider a callback came from (hmac, standard, fal, imagineapi, runblob). */
     public static final String PROVIDER = "provider";
-    /** The provider's own id of this delivery (webhook-id, event id...), when it names deliveries. */
+    /**
+     * The provider's own id of this delivery (Standard Webhooks' webhook-id, an event id...), when
+     * it names deliveries, set once the signature verified: the same id on a redelivery.
+     */
     public static final String DELIVERY_ID = "deliveryId";
     /** The provider's status as sent (succeeded, OK, in-progress...): the provider route's choice reads it. */
     public static final String PROVIDER_STATUS = "providerStatus";
@@ -23,11 +26,6 @@ public final class GenerationExchange {
     public static final String FAILURE_REASON = "failureReason";
     /** Where the generation came from: webhook or poll. */
     public static final String SOURCE = "generationSource";
-    /**
-     * The sender's delivery id (Standard Webhooks' webhook-id), set once the signature verified:
-     * the same id on a redelivery, so it can key deduplication.
-     */
-    public static final String DELIVERY_ID = "deliveryId";
     /** Ideogram's "created" value from the delivery, as sent (may be null). */
     public static final String CREATED = "generationCreated";
     /** The delivery's data[] array as compact JSON text. */
