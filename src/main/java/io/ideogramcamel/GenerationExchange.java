@@ -30,6 +30,13 @@ public final class GenerationExchange {
     public static final String CREATED = "generationCreated";
     /** The delivery's data[] array as compact JSON text. */
     public static final String IMAGES = "generationImages";
+    /**
+     * Ideogram's {@code usage_cost_usd_micros} of the generation (a Long, 0 to {@link #MAX_COST_MICROS}),
+     * from a completed poll answer or a webhook body; absent when unknown.
+     */
+    public static final String COST_MICROS = "generationCostMicros";
+    /** The largest cost believed (USD 1,000,000 in micros); a larger or negative value is ignored. */
+    public static final long MAX_COST_MICROS = 1_000_000_000_000L;
 
     /** POST /generations: the validated request as compact JSON, the body sent to Ideogram. */
     public static final String GENERATE_REQUEST = "generateRequest";

@@ -64,4 +64,18 @@ public final class IdeogramResponses {
         JsonNode value = root == null ? null : root.get(field);
         return value != null && value.isTextual() ? value.asText() : null;
     }
+
+    /**
+     * Ideogram's {@code usage_cost_usd_micros} (a poll answer's or a webhook body's): a whole number
+     * from 0 to {@link GenerationExchange#MAX_COST_MICROS}, else null (absent, or not to be trusted;
+     * never a reason to refuse the answer that carried it).
+     */
+    public static Long usageCostMicros(JsonNode root) {
+        JsonNode cost = root == null ? null : root.get("usage_cost_usd_micros");
+        if (cost == null || !cost.isIntegralNumber() || !cost.canConvertToLong()) {
+            return null;
+        }
+        long micros = cost.longValue();
+        return micros >= 0 && micros <= GenerationExchange.MAX_COST_MICROS ? micros : null;
+    }
 }

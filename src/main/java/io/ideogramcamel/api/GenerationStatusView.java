@@ -177,6 +177,10 @@ public class GenerationStatusView {
 
     private ObjectNode describe(GenerationRecord g) {
         ObjectNode node = summary(g);
+        if (g.costMicros() != null) {
+            // what Ideogram charged (millionths of a USD), when it said so; absent when unknown
+            node.put("usage_cost_usd_micros", g.costMicros().longValue());
+        }
         ArrayNode images = node.putArray("images");
         archive.storedKeys(g.generationId()).forEach(images::add);
         return node;

@@ -16,7 +16,8 @@ import org.apache.camel.Exchange;
 
 /**
  * Builds manifest.json, the last object of a generation: its presence means complete. It lists
- * every image of the delivery, stored ones with key, size and sha256, refused ones with the reason.
+ * every image of the delivery, stored ones with key, size and sha256, refused ones with the reason,
+ * and Ideogram's {@code usage_cost_usd_micros} when known.
  */
 public class ManifestWriter {
 
@@ -46,6 +47,10 @@ public class ManifestWriter {
                 .put("generation_id", GenerationKey.idOf(claim.generationId()))
                 .put("created", claim.created())
                 .put("source", claim.source());
+        if (claim.costMicros() != null) {
+            // what Ideogram charged, when it said so; absent when unknown
+            manifest.put("usage_cost_usd_micros", claim.costMicros().longValue());
+        }
         ArrayNode images = manifest.putArray("images");
         List<ImageEntry> entries = ImageEntries.parse(claim.images());
         for (ImageEntry entry : entries) {

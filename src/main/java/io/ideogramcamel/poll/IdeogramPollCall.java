@@ -5,23 +5,26 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.IdeogramApiVersion;
 import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.store.PollLedger;
 import io.ideogramcamel.store.StoreUnavailableException;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.spi.OnCamelContextStarting;
 import io.ideogramcamel.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One poll of a SUBMITTED generation ({@code GET /v1/generations/{id}}): where it goes, and what the
- * answer means. A completed result takes the webhook's own accept path with source {@code poll},
+ * One poll of a SUBMITTED generation ({@code GET /v1/generations/{id}}, or {@code /v2/...} with
+ * ideogram.api-version=v2): where it goes, and what the answer means. A completed result takes the webhook's own accept path with source {@code poll},
  * so a generation found both ways is accepted, and archived, once.
  *
  * <p>A 429 pauses this instance's polling until its Retry-After has passed: Ideogram's limit
  * (1,000 requests per 10 s) is per organisation, so the rest of the tick would only be refused too.
  */
-public class IdeogramPollCall {
+public class IdeogramPollCall implements OnCamelContextStarting {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdeogramPollCall.class);
 
@@ -41,7 +44,9 @@ public class IdeogramPollCall {
 
     private PollLedger ledger;
     private String apiUrl = "https://api.ideogram.ai";
-    private String pollPath = "/v1/generations/";
+    /** Null: the API version's default. */
+    private String pollPath;
+    private String apiVersion = IdeogramApiVersion.V1.value();
     private long pauseSecondsWithoutRetryAfter = 10;
     private int maxImages = 16;
     private volatile long pausedUntil;
@@ -54,10 +59,42 @@ public class IdeogramPollCall {
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
     }
 
-    /** The path before the generation id, e.g. {@code /v1/generations/}. */
+    /** The path before the generation id, e.g. {@code /v1/generations/}; empty: the API version's default. */
     public void setPollPath(String pollPath) {
-        String p = pollPath.startsWith("/") ? pollPath : "/" + pollPath;
-        this.pollPath = p.endsWith("/") ? p : p + "/";
+        this.pollPath = pollPath == null || pollPath.isBlank() ? null : normalise(pollPath.trim());
+    }
+
+    /** {@code v1} (the default) or {@code v2}: checked at start, where anything else stops it. */
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
+
+    /** The path before the generation id: ideogram.poll.path when set, else the version's default. */
+    public String pollPath() {
+        return IdeogramApiVersion.pathOr(pollPath, IdeogramApiVersion.parse(apiVersion).defaultPollPath());
+    }
+
+    private static String normalise(String path) {
+        String p = path.startsWith("/") ? path : "/" + path;
+        return p.endsWith("/") ? p : p + "/";
+    }
+
+    /* Called once, on the registry's instance, as the context starts: a bad version stops the start. */
+    @Override
+    public void onContextStarting(CamelContext context) {
+        start();
+    }
+
+    /**
+     * @throws IllegalStateException for an ideogram.api-version other than v1 and v2
+     */
+    public void start() {
+        try {
+            IdeogramApiVersion.parse(apiVersion);
+        } catch (IllegalStateException e) {
+            LOG.error("Not starting: {}", e.getMessage());
+            throw e;
+        }
     }
 
     /** How long a 429 without Retry-After pauses polling. */
@@ -72,7 +109,7 @@ public class IdeogramPollCall {
 
     /** The generation's poll URL; ids are URL-safe base64, so they need no escaping. */
     public String uri(String generationId) {
-        return apiUrl + pollPath + generationId;
+        return apiUrl + pollPath() + generationId;
     }
 
     /** True while a 429 asks this instance to wait. */
@@ -164,6 +201,7 @@ public class IdeogramPollCall {
         exchange.setProperty(GenerationExchange.SOURCE, "poll");
         exchange.setProperty(GenerationExchange.CREATED, created);
         exchange.setProperty(GenerationExchange.IMAGES, data.toString());
+        exchange.setProperty(GenerationExchange.COST_MICROS, IdeogramResponses.usageCostMicros(body));
         return ACCEPTING;
     }
 

@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * @param receivedAt      when the delivery was accepted; the result links expire relative to it
  * @param recordedIndexes indexes already recorded by an earlier attempt, stored or refused, in
  *                        ascending order: skip them
+ * @param costMicros      Ideogram's usage_cost_usd_micros, for the manifest; null when unknown
  */
 public record ArchiveClaim(
         String generationId,
@@ -30,7 +31,14 @@ public record ArchiveClaim(
         String images,
         int attempts,
         long receivedAt,
-        Set<Integer> recordedIndexes) {
+        Set<Integer> recordedIndexes,
+        Long costMicros) {
+
+    /** A claim whose cost is not known. */
+    public ArchiveClaim(String generationId, String leaseOwner, long leaseUntil, String source, String created,
+            String images, int attempts, long receivedAt, Set<Integer> recordedIndexes) {
+        this(generationId, leaseOwner, leaseUntil, source, created, images, attempts, receivedAt, recordedIndexes, null);
+    }
 
     public ArchiveClaim {
         // sorted, so logs and simple-language output list them in index order

@@ -69,7 +69,8 @@ public class ArchiveLedger extends StoreLedger {
             + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW
             + ") AND received_at < " + StoreSql.NOW + " - ?";
 
-    private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until "
+    private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until, "
+            + "usage_cost_usd_micros "
             + "FROM generation WHERE generation_id = ? AND lease_owner = ?";
 
     private static final String RECORDED_INDEXES = "SELECT image_index FROM generation_image WHERE generation_id = ?";
@@ -213,6 +214,7 @@ public class ArchiveLedger extends StoreLedger {
         int attempts;
         long receivedAt;
         long leaseUntil;
+        Long costMicros;
         try (PreparedStatement ps = prepare(c, READ_CLAIMED)) {
             ps.setString(1, generationId);
             ps.setString(2, owner);
@@ -227,6 +229,8 @@ public class ArchiveLedger extends StoreLedger {
                 attempts = rs.getInt(4);
                 receivedAt = rs.getLong(5);
                 leaseUntil = rs.getLong(6);
+                long cost = rs.getLong(7);
+                costMicros = rs.wasNull() ? null : cost;
             }
         }
         Set<Integer> recorded = new TreeSet<>();
@@ -239,7 +243,7 @@ public class ArchiveLedger extends StoreLedger {
             }
         }
         return new ArchiveClaim(generationId, owner, leaseUntil, source, created, images, attempts, receivedAt,
-                recorded);
+                recorded, costMicros);
     }
 
     @Override

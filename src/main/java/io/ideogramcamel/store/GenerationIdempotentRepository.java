@@ -15,7 +15,8 @@ import org.apache.camel.spi.IdempotentRepository;
  * {@code removeOnFailure: false}: the eager {@link #add(Exchange, String)} runs on the HTTP worker
  * before the reply and <em>is</em> the durable accept. It records the generation from the exchange
  * properties ({@link GenerationExchange#SOURCE}, {@link GenerationExchange#CREATED},
- * {@link GenerationExchange#IMAGES}) and returns only once the row is committed. A key is marked
+ * {@link GenerationExchange#IMAGES}, {@link GenerationExchange#COST_MICROS} when known) and
+ * returns only once the row is committed. A key is marked
  * only by a committed row: when the store fails, {@code add} throws and nothing is marked, so
  * Ideogram's retry can succeed. A forged delivery never reaches the idempotent consumer (the
  * signature is verified first), so it never marks an id.
@@ -50,7 +51,8 @@ public class GenerationIdempotentRepository implements IdempotentRepository {
         String source = exchange.getProperty(GenerationExchange.SOURCE, "webhook", String.class);
         String created = exchange.getProperty(GenerationExchange.CREATED, String.class);
         String images = exchange.getProperty(GenerationExchange.IMAGES, String.class);
-        boolean recorded = requireStore().acceptReceived(key, source, created, images);
+        Long costMicros = exchange.getProperty(GenerationExchange.COST_MICROS, Long.class);
+        boolean recorded = requireStore().acceptReceived(key, source, created, images, costMicros);
         // Either outcome means the id is now recorded in a state a later delivery cannot change.
         known.put(key, Boolean.TRUE);
         return recorded;

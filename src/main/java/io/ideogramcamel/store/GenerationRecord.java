@@ -18,6 +18,7 @@ package io.ideogramcamel.store;
  * @param receivedAt    when the result was accepted (state RECEIVED)
  * @param updatedAt     the last change to the row
  * @param queuedId      the submission it came from (POST /generations), or null
+ * @param costMicros    Ideogram's usage_cost_usd_micros for it, or null while unknown
  */
 public record GenerationRecord(
         String generationId,
@@ -33,5 +34,14 @@ public record GenerationRecord(
         Long submittedAt,
         Long receivedAt,
         long updatedAt,
-        String queuedId) {
+        String queuedId,
+        Long costMicros) {
+
+    /** A row whose cost is not known. */
+    public GenerationRecord(String generationId, GenerationState state, String source, String created, String images,
+            String error, int attempts, String leaseOwner, Long leaseUntil, Long nextAttemptAt, Long submittedAt,
+            Long receivedAt, long updatedAt, String queuedId) {
+        this(generationId, state, source, created, images, error, attempts, leaseOwner, leaseUntil, nextAttemptAt,
+                submittedAt, receivedAt, updatedAt, queuedId, null);
+    }
 }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.logging.RateLimitedLog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.OnCamelContextStarting;
@@ -49,7 +50,8 @@ public class GenerationStore implements OnCamelContextStarting {
     private static final int MAX_CREATED_LENGTH = 256;
     private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*(\\d+)");
     private static final String SELECT_ROWS = "SELECT generation_id, state, source, created, images, error, attempts, "
-            + "lease_owner, lease_until, next_attempt_at, submitted_at, received_at, updated_at, queued_id "
+            + "lease_owner, lease_until, next_attempt_at, submitted_at, received_at, updated_at, queued_id, "
+            + "usage_cost_usd_micros "
             + "FROM generation";
     private static final String SELECT_BY_ID = SELECT_ROWS + " WHERE generation_id = ?";
     /* Newest changes first, a page at a time, along the (state, updated_at, generation_id) index. */
@@ -258,6 +260,25 @@ public class GenerationStore implements OnCamelContextStarting {
      * @throws IllegalArgumentException  for values the table cannot hold; a retry would fail the same way
      */
     public boolean acceptReceived(String generationId, String source, String created, String imagesJson) {
+        return acceptReceived(generationId, source, created, imagesJson, null);
+    }
+
+    /**
+     * As {@link #acceptReceived(String, String, String, String)}, with what Ideogram charged for the
+     * generation, written in the same transaction. A row that is already there keeps its cost: a
+     * duplicate changes nothing; a SUBMITTED (or late) row moved to RECEIVED takes the cost when one is
+     * given and keeps any it had otherwise.
+     *
+     * @param costMicros usage_cost_usd_micros, 0 to {@link GenerationExchange#MAX_COST_MICROS},
+     *                   or null when unknown
+     * @throws IllegalArgumentException also for a cost outside that range
+     */
+    public boolean acceptReceived(String generationId, String source, String created, String imagesJson,
+            Long costMicros) {
+        if (costMicros != null && (costMicros < 0 || costMicros > GenerationExchange.MAX_COST_MICROS)) {
+            throw new IllegalArgumentException("usage cost must be 0 to "
+                    + GenerationExchange.MAX_COST_MICROS + " micros");
+        }
         if (generationId == null || generationId.isEmpty() || generationId.length() > MAX_ID_LENGTH) {
             throw new IllegalArgumentException("generation id must have 1 to " + MAX_ID_LENGTH + " characters");
         }
@@ -276,7 +297,7 @@ public class GenerationStore implements OnCamelContextStarting {
             throw new StoreUnavailableException("generation store is not running");
         }
         return w.accept(new GroupCommitWriter.ReceivedRow(generationId, source, created, imagesJson,
-                System.currentTimeMillis()));
+                System.currentTimeMillis(), costMicros));
     }
 
     /**
@@ -548,7 +569,8 @@ public class GenerationStore implements OnCamelContextStarting {
                 nullableLong(rs, "submitted_at"),
                 nullableLong(rs, "received_at"),
                 rs.getLong("updated_at"),
-                rs.getString("queued_id"));
+                rs.getString("queued_id"),
+                nullableLong(rs, "usage_cost_usd_micros"));
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {

@@ -45,6 +45,7 @@ final class GroupCommitWriter {
      */
     private static final String TO_RECEIVED = "UPDATE generation SET state = 'RECEIVED', "
             + "source = ?, created = COALESCE(?, created), images = ?, received_at = ?, "
+            + "usage_cost_usd_micros = COALESCE(CAST(? AS BIGINT), usage_cost_usd_micros), "
             // due at once by the database's clock, even when this instance's clock runs ahead
             + "next_attempt_at = " + StoreSql.DUE_NOW_AT_THE_LATEST + ", "
             + "updated_at = ?, attempts = 0, error = NULL, lease_owner = NULL, lease_until = NULL "
@@ -59,8 +60,16 @@ final class GroupCommitWriter {
         Connection open() throws SQLException;
     }
 
-    /** The row an accept records; times are epoch milliseconds taken when the caller arrived. */
-    record ReceivedRow(String generationId, String source, String created, String imagesJson, long receivedAt) {
+    /**
+     * The row an accept records; times are epoch milliseconds taken when the caller arrived.
+     * {@code costMicros} is Ideogram's usage_cost_usd_micros, null when unknown.
+     */
+    record ReceivedRow(String generationId, String source, String created, String imagesJson, long receivedAt,
+            Long costMicros) {
+
+        ReceivedRow(String generationId, String source, String created, String imagesJson, long receivedAt) {
+            this(generationId, source, created, imagesJson, receivedAt, null);
+        }
     }
 
     private record Pending(ReceivedRow row, CompletableFuture<Boolean> outcome) {
@@ -315,8 +324,9 @@ final class GroupCommitWriter {
                 // Due at once: the archive timer re-drives RECEIVED rows whose due time has passed.
                 insert.setLong(6, r.receivedAt());
                 insert.setLong(7, r.receivedAt());
+                JdbcParameters.setNullableLong(insert, 8, r.costMicros());
                 if (dialect.idRepeatedLast()) {
-                    insert.setString(8, r.generationId());
+                    insert.setString(9, r.generationId());
                 }
                 insert.addBatch();
             }
@@ -363,9 +373,10 @@ final class GroupCommitWriter {
                 JdbcParameters.setNullableString(update, 2, r.created());
                 JdbcParameters.setNullableString(update, 3, r.imagesJson());
                 update.setLong(4, r.receivedAt());
-                update.setLong(5, r.receivedAt());
+                JdbcParameters.setNullableLong(update, 5, r.costMicros());
                 update.setLong(6, r.receivedAt());
-                update.setString(7, r.generationId());
+                update.setLong(7, r.receivedAt());
+                update.setString(8, r.generationId());
                 update.addBatch();
             }
             int[] counts = update.executeBatch();

@@ -18,4 +18,13 @@ final class JdbcParameters {
             ps.setString(index, value);
         }
     }
+
+    /** A nullable BIGINT, with its SQL type when null. */
+    static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
 }

@@ -16,8 +16,8 @@ enum SqlDialect {
      * process ends in a unique-key violation, which the writer answers by redoing its rows one by one.
      */
     H2("INSERT INTO generation (generation_id, state, source, created, images, attempts, "
-            + "received_at, next_attempt_at, updated_at) "
-            + "SELECT ?, 'RECEIVED', ?, ?, ?, 0, ?, " + StoreSql.DUE_NOW_AT_THE_LATEST + ", ? "
+            + "received_at, next_attempt_at, updated_at, usage_cost_usd_micros) "
+            + "SELECT ?, 'RECEIVED', ?, ?, ?, 0, ?, " + StoreSql.DUE_NOW_AT_THE_LATEST + ", ?, CAST(? AS BIGINT) "
             + "WHERE NOT EXISTS (SELECT 1 FROM generation WHERE generation_id = ?)", true),
 
     /**
@@ -26,8 +26,8 @@ enum SqlDialect {
      * and then inserts nothing.
      */
     POSTGRESQL("INSERT INTO generation (generation_id, state, source, created, images, attempts, "
-            + "received_at, next_attempt_at, updated_at) "
-            + "VALUES (?, 'RECEIVED', ?, ?, ?, 0, ?, " + StoreSql.DUE_NOW_AT_THE_LATEST + ", ?) "
+            + "received_at, next_attempt_at, updated_at, usage_cost_usd_micros) "
+            + "VALUES (?, 'RECEIVED', ?, ?, ?, 0, ?, " + StoreSql.DUE_NOW_AT_THE_LATEST + ", ?, CAST(? AS BIGINT)) "
             + "ON CONFLICT (generation_id) DO NOTHING", false);
 
     private final String insertReceivedIfAbsent;
@@ -40,13 +40,13 @@ enum SqlDialect {
 
     /**
      * Parameters: 1 generation_id, 2 source, 3 created, 4 images, 5 received_at, 6 next_attempt_at,
-     * 7 updated_at, and for H2 8 generation_id again. Update count 1 = inserted, 0 = already there.
+     * 7 updated_at, 8 usage_cost_usd_micros (nullable), and for H2 9 generation_id again. Update count 1 = inserted, 0 = already there.
      */
     String insertReceivedIfAbsent() {
         return insertReceivedIfAbsent;
     }
 
-    /** Whether {@link #insertReceivedIfAbsent()} takes the id a second time as parameter 8. */
+    /** Whether {@link #insertReceivedIfAbsent()} takes the id a second time as parameter 9. */
     boolean idRepeatedLast() {
         return idRepeatedLast;
     }

@@ -5,9 +5,13 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.Audit;
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.IdeogramApiVersion;
 import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.UrlSafeBase64;
 import io.ideogramcamel.store.SendClaim;
@@ -34,12 +38,15 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
     /** The error of a send whose answer never came (timeout, reset): it may be running. */
     public static final String OUTCOME_UNKNOWN = "submit_outcome_unknown";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RECORD_SENT_ATTEMPTS = 3;
     private static final long RECORD_SENT_RETRY_MILLIS = 500;
 
     private SubmissionLedger ledger;
     private String apiUrl = "https://api.ideogram.ai";
-    private String submitPath = "/v1/ideogram-v4/async/generate";
+    /** Null: the API version's default. */
+    private String submitPath;
+    private String apiVersion = IdeogramApiVersion.V1.value();
     private String webhookPublicUrl;
 
     public void setLedger(SubmissionLedger ledger) {
@@ -50,8 +57,31 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
     }
 
+    /** The generate endpoint's path; empty: the default of {@link #setApiVersion(String) the API version}. */
     public void setSubmitPath(String submitPath) {
-        this.submitPath = submitPath.startsWith("/") ? submitPath : "/" + submitPath;
+        if (submitPath == null || submitPath.isBlank()) {
+            this.submitPath = null;
+            return;
+        }
+        String p = submitPath.trim();
+        this.submitPath = p.startsWith("/") ? p : "/" + p;
+    }
+
+    /** {@code v1} (the default) or {@code v2}: checked at start, where anything else stops it. */
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
+
+    /**
+     * @throws IllegalStateException for a version other than v1 and v2
+     */
+    public IdeogramApiVersion apiVersion() {
+        return IdeogramApiVersion.parse(apiVersion);
+    }
+
+    /** The path submissions are POSTed to: ideogram.submit.path when set, else the version's default. */
+    public String submitPath() {
+        return IdeogramApiVersion.pathOr(submitPath, apiVersion().defaultSubmitPath());
     }
 
     /** The webhook_url sent with each submission; empty: none (the generation is only polled). */
@@ -71,6 +101,15 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
 
     /** Says at start what Ideogram will make of the webhook URL; the bundle sends it all the same. */
     public void start() {
+        IdeogramApiVersion version;
+        try {
+            version = apiVersion();
+        } catch (IllegalStateException e) {
+            // one ERROR line an operator can read above Camel's stack trace
+            LOG.error("Not starting: {}", e.getMessage());
+            throw e;
+        }
+        LOG.info("Ideogram API {}: submissions go to {}", version.value(), submitPath());
         if (webhookPublicUrl == null) {
             LOG.info("ideogram.webhook.public-url is not set: submitted generations are found by polling only");
         } else if (!webhookPublicUrl.regionMatches(true, 0, "https://", 0, 8)) {
@@ -81,12 +120,39 @@ public class IdeogramSubmitCall implements OnCamelContextStarting {
 
     /** The endpoint with the webhook_url query parameter, for CamelHttpUri. */
     public String uri() {
-        String uri = apiUrl + submitPath;
+        String uri = apiUrl + submitPath();
         if (webhookPublicUrl != null) {
             uri += (uri.contains("?") ? "&" : "?") + "webhook_url="
                     + URLEncoder.encode(webhookPublicUrl, StandardCharsets.UTF_8);
         }
         return URI.create(uri).toString();
+    }
+
+    /**
+     * The body sent for the claimed submission: the stored request as it is, except that v2 without a
+     * webhook_url also says {@code "async": true} (v2 runs a generation asynchronously only when
+     * asked to, by that flag or by a webhook_url; v1's endpoint is async by itself).
+     */
+    public String requestBody(Exchange exchange) {
+        return bodyFor(claim(exchange).request());
+    }
+
+    /** As {@link #requestBody(Exchange)}, for the stored request text (another name: Camel's bean binding picks by name). */
+    public String bodyFor(String request) {
+        if (apiVersion() != IdeogramApiVersion.V2 || webhookPublicUrl != null || request == null) {
+            return request;
+        }
+        try {
+            JsonNode root = JSON.readTree(request);
+            if (!(root instanceof ObjectNode object)) {
+                return request;
+            }
+            object.put("async", true);
+            return JSON.writeValueAsString(object);
+        } catch (JsonProcessingException e) {
+            // validated when it was stored; sent unchanged, Ideogram's answer will say what is wrong
+            return request;
+        }
     }
 
     /**

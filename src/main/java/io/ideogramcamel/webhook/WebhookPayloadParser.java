@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.UrlSafeBase64;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -75,6 +76,14 @@ public class WebhookPayloadParser implements Processor {
         exchange.setProperty(GenerationExchange.SOURCE, source);
         exchange.setProperty(GenerationExchange.CREATED, created);
         exchange.setProperty(GenerationExchange.IMAGES, data == null || data.isNull() ? "[]" : data.toString());
+        // optional, and only informative: a value that is not a whole number from 0 to 10^12 is
+        // ignored rather than refused (the delivery's images matter more than its price tag)
+        Long cost = IdeogramResponses.usageCostMicros(root);
+        if (cost != null) {
+            exchange.setProperty(GenerationExchange.COST_MICROS, cost);
+        } else {
+            exchange.removeProperty(GenerationExchange.COST_MICROS);
+        }
     }
 
     private static JsonNode parse(byte[] body) {

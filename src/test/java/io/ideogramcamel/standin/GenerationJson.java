@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class GenerationJson {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** What the stand-in "charges" per image, in millionths of a USD (Ideogram's usage_cost_usd_micros). */
+    static final long COST_MICROS_PER_IMAGE = 40_000;
 
     private GenerationJson() {
     }
@@ -24,6 +26,7 @@ final class GenerationJson {
             case COMPLETED -> {
                 poll.put("response_type", "url");
                 poll.set("data", data(generation));
+                poll.put("usage_cost_usd_micros", COST_MICROS_PER_IMAGE * generation.images().size());
             }
             case FAILED -> poll.put("failure_reason", generation.failureReason());
             default -> {

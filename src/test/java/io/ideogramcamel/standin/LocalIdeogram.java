@@ -38,6 +38,7 @@ public final class LocalIdeogram implements AutoCloseable {
     private final InflightBudget budget;
     private final Generations generations = new Generations();
     private final PollStats polls = new PollStats();
+    private final ApiPaths apiPaths = new ApiPaths();
     private final ImageLinks links;
     private final WebhookDelivery webhooks;
     private final SubmitHandler submits;
@@ -52,13 +53,17 @@ public final class LocalIdeogram implements AutoCloseable {
         this.webhooks = new WebhookDelivery(signer, userId, scheduler, config.webhookAttempts,
                 config.webhookRetryInterval, config.webhookTimeout);
         GenerationRunner runner = new GenerationRunner(scheduler, budget, webhooks, links, config.completionDelay);
-        this.submits = new SubmitHandler(apiKey, faults, budget, generations, runner);
+        this.submits = new SubmitHandler(apiKey, faults, budget, generations, runner, apiPaths);
         // one thread per request: slow answers (poll delay, late submits) must not block the others
         this.httpThreads = Executors.newCachedThreadPool(daemonThreads("ideogram-standin-http"));
         server.setExecutor(httpThreads);
         server.createContext(JwksHandler.PATH, Exchanges.handler(new JwksHandler(signer)));
+        PollHandler pollHandler = new PollHandler(apiKey, faults, generations, polls, apiPaths);
+        // v2 behaves as v1 here: same generations, same webhooks (v2's submit also needs async or a webhook_url)
         server.createContext(SubmitHandler.PATH, Exchanges.handler(submits));
-        server.createContext(PollHandler.PATH, Exchanges.handler(new PollHandler(apiKey, faults, generations, polls)));
+        server.createContext(SubmitHandler.V2_PATH, Exchanges.handler(submits));
+        server.createContext(PollHandler.PATH, Exchanges.handler(pollHandler));
+        server.createContext(PollHandler.V2_PATH, Exchanges.handler(pollHandler));
         server.createContext(ImageLinks.PATH, Exchanges.handler(new ImageHandler(generations, links)));
         server.createContext("/", Exchanges.handler(exchange -> {
             throw new ApiError(404, "Not found");
@@ -96,6 +101,11 @@ public final class LocalIdeogram implements AutoCloseable {
     /** The async submit endpoint, without a webhook_url. */
     public String generateUrl() {
         return baseUrl() + SubmitHandler.PATH;
+    }
+
+    /** v2's generate endpoint, without a webhook_url (the body must then say "async": true). */
+    public String generateV2Url() {
+        return baseUrl() + SubmitHandler.V2_PATH;
     }
 
     public String apiKey() {
@@ -166,6 +176,14 @@ public final class LocalIdeogram implements AutoCloseable {
 
     public int maxInflightImagesSeen() {
         return budget.maxSeen();
+    }
+
+    /**
+     * API calls by endpoint, v1 and v2 apart: keys like {@code "POST /v2/image/generate/ideogram-4"}
+     * and {@code "GET /v2/generations/"} (polls without their id).
+     */
+    public Map<String, Integer> apiCalls() {
+        return apiPaths.counts();
     }
 
     public int pollCount(String generationId) {

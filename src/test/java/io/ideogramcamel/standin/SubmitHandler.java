@@ -11,13 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
- * {@code POST /v1/ideogram-v4/async/generate?webhook_url=...}. Checks run in Ideogram's order of
+ * {@code POST /v1/ideogram-v4/async/generate?webhook_url=...}, and the same at
+ * {@code POST /v2/image/generate/ideogram-4}, where the request must also ask for an asynchronous
+ * run: a webhook_url, or {@code "async": true} in the body (this stand-in has no synchronous mode).
+ * Checks run in Ideogram's order of
  * cost: key, rate limit, body, prompt screening (#no-funds, #unsafe-prompt), in-flight budget;
  * only a request that passes them all creates (and, at Ideogram, bills) a generation.
  */
 final class SubmitHandler implements Exchanges.Endpoint {
 
     static final String PATH = "/v1/ideogram-v4/async/generate";
+    static final String V2_PATH = "/v2/image/generate/ideogram-4";
     private static final int MAX_WEBHOOK_URL_LENGTH = 2048;
 
     private final String apiKey;
@@ -26,8 +30,11 @@ final class SubmitHandler implements Exchanges.Endpoint {
     private final Generations generations;
     private final GenerationRunner runner;
     private final AtomicInteger calls = new AtomicInteger();
+    private final ApiPaths paths;
 
-    SubmitHandler(String apiKey, Faults faults, InflightBudget budget, Generations generations, GenerationRunner runner) {
+    SubmitHandler(String apiKey, Faults faults, InflightBudget budget, Generations generations, GenerationRunner runner,
+            ApiPaths paths) {
+        this.paths = paths;
         this.apiKey = apiKey;
         this.faults = faults;
         this.budget = budget;
@@ -41,15 +48,21 @@ final class SubmitHandler implements Exchanges.Endpoint {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException, ApiError {
-        if (!PATH.equals(exchange.getRequestURI().getPath())) {
+        String path = exchange.getRequestURI().getPath();
+        if (!PATH.equals(path) && !V2_PATH.equals(path)) {
             throw new ApiError(404, "Not found");
         }
         Exchanges.requireMethod(exchange, "POST");
         calls.incrementAndGet();
+        paths.seen("POST", path);
         Exchanges.requireApiKey(exchange, apiKey);
         faults.checkSubmit();
         String webhookUrl = webhookUrl(exchange.getRequestURI().getRawQuery());
-        GenerationRequest request = GenerationRequest.parse(Exchanges.body(exchange));
+        byte[] body = Exchanges.body(exchange);
+        GenerationRequest request = GenerationRequest.parse(body);
+        if (V2_PATH.equals(path) && webhookUrl == null && !asksForAsync(body)) {
+            throw new ApiError(400, "This stand-in runs v2 generations asynchronously only: send a webhook_url or \"async\": true");
+        }
         PromptMarkers markers = PromptMarkers.in(request.prompt());
         if (markers.noFunds()) {
             throw new ApiError(402, Map.of("error", "Insufficient funds (asked for with #no-funds)",
@@ -63,6 +76,14 @@ final class SubmitHandler implements Exchanges.Endpoint {
         runner.start(generation);
         Exchanges.sleep(faults.takeSubmitAnswerDelay());
         Exchanges.json(exchange, 200, Map.of("generation_id", generation.id()));
+    }
+
+    private static boolean asksForAsync(byte[] body) {
+        try {
+            return GenerationJson.JSON.readTree(body).path("async").asBoolean(false);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Plain http is allowed, unlike at Ideogram: the receiver is local. */

@@ -273,8 +273,9 @@ abstract class AbstractArchiveLedgerTest {
             ps.setLong(5, anHourAhead);
             ps.setLong(6, anHourAhead);
             ps.setLong(7, anHourAhead);
+            ps.setNull(8, java.sql.Types.BIGINT);
             if (store.dialect().idRepeatedLast()) {
-                ps.setString(8, "gen-ahead");
+                ps.setString(9, "gen-ahead");
             }
             assertThat(ps.executeUpdate()).isEqualTo(1);
             if (!c.getAutoCommit()) {

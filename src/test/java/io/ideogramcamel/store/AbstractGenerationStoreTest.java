@@ -170,6 +170,28 @@ abstract class AbstractGenerationStoreTest {
     }
 
     @Test
+    void theCostIsStoredWithANewRowAndWithASubmittedOneAndAbsentWhenUnknown() throws Exception {
+        GenerationStore store = startStore();
+        store.find("nothing-yet"); // creates the schema
+        db.execute("INSERT INTO generation (generation_id, state, submitted_at, updated_at) "
+                + "VALUES ('gen-sub-cost', 'SUBMITTED', 10, 10)");
+
+        assertThat(store.acceptReceived("gen-cost", "poll", "c", IMAGES, 80_000L)).isTrue();
+        assertThat(store.acceptReceived("gen-no-cost", "webhook", "c", IMAGES)).isTrue();
+        assertThat(store.acceptReceived("gen-sub-cost", "poll", "c", IMAGES, 1_000_000_000_000L)).isTrue();
+        // a duplicate changes nothing, its cost included
+        assertThat(store.acceptReceived("gen-cost", "webhook", "c", IMAGES, 5L)).isFalse();
+
+        assertThat(store.find("gen-cost").orElseThrow().costMicros()).isEqualTo(80_000L);
+        assertThat(store.find("gen-no-cost").orElseThrow().costMicros()).isNull();
+        assertThat(store.find("gen-sub-cost").orElseThrow().costMicros()).isEqualTo(1_000_000_000_000L);
+        assertThatThrownBy(() -> store.acceptReceived("gen-neg", "poll", null, IMAGES, -1L))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acceptReceived("gen-huge", "poll", null, IMAGES, 1_000_000_000_001L))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void twentyConcurrentAcceptsOfOneIdRecordItOnce() throws Exception {
         GenerationStore store = startStore();
 

@@ -88,4 +88,34 @@ class WebhookPayloadParserTest {
     void refusesEverythingElse(String id) {
         assertThat(UrlSafeBase64.isValid(id)).isFalse();
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "none", value = {
+            "40000|40000",
+            "0|0",
+            "1000000000000|1000000000000",
+            "1000000000001|none",
+            "-1|none",
+            "12.5|none",
+            "'\"40000\"'|none",
+            "null|none" })
+    void aUsageCostIsKeptWhenItIsAWholeNumberUpTo10To12AndIgnoredOtherwise(String cost, String expected) {
+        Exchange exchange = exchange("abc_-1", "{\"generation_id\":\"abc_-1\",\"data\":[],\"usage_cost_usd_micros\":"
+                + cost + "}");
+
+        parser.process(exchange);
+
+        assertThat(exchange.getProperty(GenerationExchange.COST_MICROS))
+                .isEqualTo(expected == null ? null : Long.valueOf(expected));
+        assertThat(exchange.getProperty(GenerationExchange.IMAGES)).isEqualTo("[]");
+    }
+
+    @Test
+    void aDeliveryWithoutACostSetsNone() {
+        Exchange exchange = exchange("abc_-1", "{\"generation_id\":\"abc_-1\",\"data\":[]}");
+
+        parser.process(exchange);
+
+        assertThat(exchange.getProperties()).doesNotContainKey(GenerationExchange.COST_MICROS);
+    }
 }
