@@ -11,6 +11,16 @@ public final class GenerationExchange {
      * signature header), or provider/id for another provider (see GenerationKey).
      */
     public static final String GENERATION_ID = "generationId";
+    /**
+     * The account id a verified Ed25519 signature covers (Ideogram's or fal's user id header), set
+     * by the verifier once the signature holds: what allowed-user-ids is checked against.
+     */
+    public static final String SIGNED_USER_ID = "signedUserId";
+    /**
+     * The provider's own id a verified signature covers, before it becomes a store key (fal's
+     * request id): the body's id must equal it.
+     */
+    public static final String SIGNED_ID = "signedId";
     /** The provider a callback came from (hmac, standard, fal, imagineapi, runblob). */
     public static final String PROVIDER = "provider";
     /**

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.GenerationKey;
 import io.ideogramcamel.UrlSafeBase64;
 import io.ideogramcamel.webhook.WebhookRejectedException;
 import io.ideogramcamel.webhook.WebhookRejection;
@@ -19,14 +20,25 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * Verifies one webhook delivery: an Ed25519 signature over
  * {@code id \n user \n timestamp \n sha256_hex(raw body)}, made by a key from the JWKS. Header
  * names are settable, so fal.ai's identical scheme needs configuration only. On success the
- * generation id becomes the exchange property {@link GenerationExchange#GENERATION_ID}; any
- * failure is a {@link WebhookRejectedException} carrying only a fixed reason.
+ * signed id becomes the exchange property named by {@link #setIdProperty} (Ideogram's generation
+ * id: {@link GenerationExchange#GENERATION_ID}) and the signed user id
+ * {@link GenerationExchange#SIGNED_USER_ID}; any failure is a {@link WebhookRejectedException}
+ * carrying only a fixed reason.
  */
 public class Ed25519WebhookVerifier implements Processor {
 
     static final int MAX_TIMESTAMP_DIGITS = 12;
     static final int SIGNATURE_HEX_LENGTH = 2 * Ed25519.SIGNATURE_SIZE;
     static final int MAX_KEY_ID_LENGTH = 128;
+    static final int MAX_USER_ID_LENGTH = 256;
+
+    /** Ideogram's ids: URL-safe base64, id and user alike. */
+    public static final String IDS_URL_SAFE_BASE64 = "url-safe-base64";
+    /**
+     * Another provider's ids (fal's request id is a UUID): the id as {@link GenerationKey#isValidId},
+     * the user id any visible ASCII (it is signed and only compared, never a key or a path).
+     */
+    public static final String IDS_PROVIDER = "provider";
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
@@ -47,6 +59,8 @@ public class Ed25519WebhookVerifier implements Processor {
     private String timestampHeader = "X-Ideogram-Webhook-Timestamp";
     private String keyIdHeader = "X-Ideogram-Webhook-Key-Id";
     private String signatureHeader = "X-Ideogram-Webhook-Signature";
+    private String idProperty = GenerationExchange.GENERATION_ID;
+    private boolean providerIds;
 
     public Ed25519WebhookVerifier() {
         this(Clock.systemUTC());
@@ -76,12 +90,33 @@ public class Ed25519WebhookVerifier implements Processor {
         this.timestampHeader = timestampHeader;
     }
 
+    /** Empty or null: the sender names no key (fal), so every key is tried. */
     public void setKeyIdHeader(String keyIdHeader) {
-        this.keyIdHeader = keyIdHeader;
+        this.keyIdHeader = keyIdHeader == null || keyIdHeader.isBlank() ? null : keyIdHeader;
     }
 
     public void setSignatureHeader(String signatureHeader) {
         this.signatureHeader = signatureHeader;
+    }
+
+    /**
+     * The exchange property the verified id is put in: Ideogram's id is the store key itself
+     * ({@link GenerationExchange#GENERATION_ID}, the default); another provider's becomes a key only
+     * once its body is read ({@link GenerationExchange#SIGNED_ID}).
+     */
+    public void setIdProperty(String idProperty) {
+        this.idProperty = idProperty;
+    }
+
+    /** {@link #IDS_URL_SAFE_BASE64} (Ideogram, the default) or {@link #IDS_PROVIDER}. */
+    public void setIdFormat(String idFormat) {
+        if (IDS_URL_SAFE_BASE64.equals(idFormat)) {
+            providerIds = false;
+        } else if (IDS_PROVIDER.equals(idFormat)) {
+            providerIds = true;
+        } else {
+            throw new IllegalArgumentException("idFormat must be " + IDS_URL_SAFE_BASE64 + " or " + IDS_PROVIDER);
+        }
     }
 
     @Override
@@ -98,7 +133,7 @@ public class Ed25519WebhookVerifier implements Processor {
             throw new WebhookRejectedException(WebhookRejection.MISSING_SIGNATURE_HEADERS);
         }
         byte[] signature = signatureHex.length() == SIGNATURE_HEX_LENGTH ? decodeHex(signatureHex) : null;
-        if (signature == null || !UrlSafeBase64.isValid(id) || !UrlSafeBase64.isValid(user) || !isDigits(timestamp)) {
+        if (signature == null || !validIds(id, user) || !isDigits(timestamp)) {
             throw new WebhookRejectedException(WebhookRejection.MALFORMED_SIGNATURE_HEADERS);
         }
         // Cheap refusals before hashing the body or touching a key.
@@ -106,8 +141,30 @@ public class Ed25519WebhookVerifier implements Processor {
             throw new WebhookRejectedException(WebhookRejection.STALE_TIMESTAMP);
         }
         byte[] message = signedMessage(id, user, timestamp, rawBody(in));
-        verify(keyIdHint(in.getHeader(keyIdHeader, String.class)), message, signature);
-        exchange.setProperty(GenerationExchange.GENERATION_ID, id);
+        verify(keyIdHeader == null ? null : keyIdHint(in.getHeader(keyIdHeader, String.class)), message, signature);
+        exchange.setProperty(idProperty, id);
+        exchange.setProperty(GenerationExchange.SIGNED_USER_ID, user);
+    }
+
+    /** Both become part of the signed message as one byte per char, so both must be ASCII. */
+    private boolean validIds(String id, String user) {
+        if (!providerIds) {
+            return UrlSafeBase64.isValid(id) && UrlSafeBase64.isValid(user);
+        }
+        return GenerationKey.isValidId(id) && isVisibleAscii(user, MAX_USER_ID_LENGTH);
+    }
+
+    static boolean isVisibleAscii(String value, int maxLength) {
+        if (value.isEmpty() || value.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void verify(String kid, byte[] message, byte[] signature) {

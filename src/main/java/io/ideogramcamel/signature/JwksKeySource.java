@@ -40,6 +40,8 @@ public class JwksKeySource implements OnCamelContextStarting {
     private volatile KeySet current;
 
     private volatile String jwksUrl;
+    private volatile String urlSetting = "ideogram.jwks-url";
+    private volatile boolean enabled = true;
     private volatile boolean allowHttp;
     private volatile long minRefetchNanos = TimeUnit.SECONDS.toNanos(30);
     private volatile long maxAgeNanos = TimeUnit.SECONDS.toNanos(86_400);
@@ -61,6 +63,19 @@ public class JwksKeySource implements OnCamelContextStarting {
 
     public void setJwksUrl(String jwksUrl) {
         this.jwksUrl = jwksUrl;
+    }
+
+    /** The setting the URL comes from, named in the line that refuses it. */
+    public void setUrlSetting(String urlSetting) {
+        this.urlSetting = urlSetting;
+    }
+
+    /**
+     * False: nothing starts with the context (no URL check, no refresh thread, no fetch), for the
+     * key source of a provider that is switched off; keys are still fetched on first use.
+     */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
     }
 
     public void setAllowHttp(boolean allowHttp) {
@@ -102,7 +117,9 @@ public class JwksKeySource implements OnCamelContextStarting {
      */
     @Override
     public void onContextStarting(CamelContext context) {
-        start();
+        if (enabled) {
+            start();
+        }
     }
 
     /**
@@ -114,7 +131,7 @@ public class JwksKeySource implements OnCamelContextStarting {
         String refusal = new JwksUrlPolicy(allowHttp).refusal(uri);
         if (refusal != null) {
             // scheme and host only: a URL's user info or query is no business of the log
-            String message = "ideogram.jwks-url (" + uri.getScheme() + "://" + uri.getHost() + ") refused: " + refusal;
+            String message = urlSetting + " (" + uri.getScheme() + "://" + uri.getHost() + ") refused: " + refusal;
             LOG.error(message);
             throw new IllegalArgumentException(message);
         }

@@ -22,6 +22,8 @@ public class ProviderSwitch implements CamelContextAware {
     private String provider;
     private String requiredSettings = "";
     private String path = "";
+    private String enabledSetting;
+    private boolean switchedOn = true;
     private volatile Boolean enabled;
 
     public void setProvider(String provider) {
@@ -31,6 +33,19 @@ public class ProviderSwitch implements CamelContextAware {
     /** Comma-separated setting names, e.g. {@code providers.hmac.secret}. */
     public void setRequiredSettings(String requiredSettings) {
         this.requiredSettings = requiredSettings == null ? "" : requiredSettings;
+    }
+
+    /**
+     * For a provider whose required settings all have working defaults (fal: its public JWKS URL),
+     * an explicit on switch: off unless this is true. {@code setting} names it in the start line.
+     */
+    public void setEnabled(boolean on) {
+        this.switchedOn = on;
+    }
+
+    /** The setting {@link #setEnabled} comes from, named in the start line when it is off. */
+    public void setEnabledSetting(String setting) {
+        this.enabledSetting = setting;
     }
 
     /** The path the provider is told to call, for the start line. */
@@ -64,6 +79,9 @@ public class ProviderSwitch implements CamelContextAware {
 
     List<String> missingSettings() {
         List<String> missing = new ArrayList<>();
+        if (!switchedOn) {
+            missing.add((enabledSetting == null ? "providers." + provider + ".enabled" : enabledSetting) + "=true");
+        }
         for (String key : requiredSettings.split(",")) {
             String k = key.trim();
             if (k.isEmpty()) {

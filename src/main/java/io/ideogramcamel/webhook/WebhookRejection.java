@@ -18,7 +18,9 @@ public enum WebhookRejection {
     GENERATION_ID_MISMATCH(400, "generation_id_mismatch"),
     INVALID_IMAGE_LIST(400, "invalid_image_list"),
     TOO_MANY_IMAGES(400, "too_many_images"),
-    INVALID_CREATED(400, "invalid_created");
+    INVALID_CREATED(400, "invalid_created"),
+    // A provider's status field is not one it documents (fal: OK or ERROR).
+    UNKNOWN_STATUS(400, "unknown_status");
 
     private final int status;
     private final String reason;
