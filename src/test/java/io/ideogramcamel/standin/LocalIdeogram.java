@@ -32,7 +32,7 @@ public final class LocalIdeogram implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService scheduler;
     private final String apiKey;
-    private final String userId = WebhookSigner.randomId(12);
+    private final String userId;
     private final WebhookSigner signer = new WebhookSigner(KEY_ID);
     private final Faults faults;
     private final InflightBudget budget;
@@ -42,9 +42,11 @@ public final class LocalIdeogram implements AutoCloseable {
     private final ImageLinks links;
     private final WebhookDelivery webhooks;
     private final SubmitHandler submits;
+    private final FalSender fal;
 
     private LocalIdeogram(Builder config) throws IOException {
         this.apiKey = config.apiKey;
+        this.userId = config.webhookUserId == null ? WebhookSigner.randomId(12) : config.webhookUserId;
         this.faults = new Faults(config.pollResponseDelay);
         this.budget = new InflightBudget(config.maxInflightImages);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", config.port), 64);
@@ -65,6 +67,8 @@ public final class LocalIdeogram implements AutoCloseable {
         server.createContext(PollHandler.PATH, Exchanges.handler(pollHandler));
         server.createContext(PollHandler.V2_PATH, Exchanges.handler(pollHandler));
         server.createContext(ImageLinks.PATH, Exchanges.handler(new ImageHandler(generations, links)));
+        this.fal = new FalSender(baseUrl());
+        server.createContext(FalSender.PATH, Exchanges.handler(fal));
         server.createContext("/", Exchanges.handler(exchange -> {
             throw new ApiError(404, "Not found");
         }));
@@ -119,6 +123,11 @@ public final class LocalIdeogram implements AutoCloseable {
 
     public String keyId() {
         return signer.kid();
+    }
+
+    /** fal.ai's webhook, played with a key of its own (see FalSender). */
+    public FalSender fal() {
+        return fal;
     }
 
     // --- controls ---
@@ -265,8 +274,18 @@ public final class LocalIdeogram implements AutoCloseable {
         private Duration webhookRetryInterval = Duration.ofSeconds(1);
         private Duration webhookTimeout = Duration.ofSeconds(5);
         private Duration pollResponseDelay = Duration.ZERO;
+        private String webhookUserId;
 
         private Builder() {
+        }
+
+        /**
+         * The Ideogram account id its webhooks are signed for (default: a random one): another
+         * account's deliveries, for allowed-user-ids. URL-safe base64, as Ideogram's.
+         */
+        public Builder webhookUserId(String userId) {
+            this.webhookUserId = userId;
+            return this;
         }
 
         /** 0 (the default) takes a free port. */

@@ -19,6 +19,8 @@ import io.ideogramcamel.standin.WebhookSigner;
 public final class IdeogramStandIn implements AutoCloseable {
 
     public static final String JWKS_PATH = "/v1/.well-known/jwks.json";
+    /** The Ideogram account every delivery signed by {@link #sign} names. */
+    public static final String USER_ID = "dXNlcg";
 
     private final HttpServer server;
     private final Map<String, byte[]> privateKeys = new ConcurrentHashMap<>();
@@ -78,7 +80,13 @@ public final class IdeogramStandIn implements AutoCloseable {
     }
 
     public Map<String, String> sign(String generationId, byte[] body, long timestamp, String kid, byte[] privateKey) {
-        return WebhookSigner.headers(generationId, "dXNlcg", timestamp, body, kid, privateKey);
+        return WebhookSigner.headers(generationId, USER_ID, timestamp, body, kid, privateKey);
+    }
+
+    /** Correctly signed now, by Ideogram's key, for another Ideogram account: allowed-user-ids' case. */
+    public Map<String, String> signAs(String userId, String generationId, byte[] body) {
+        return WebhookSigner.headers(generationId, userId, System.currentTimeMillis() / 1000, body, signingKid,
+                privateKeys.get(signingKid));
     }
 
     public byte[] privateKey(String kid) {
