@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * set, a delivery genuinely signed by Ideogram or fal for another account is answered 200 ignored,
  * counted, logged once and stored nowhere; a listed account's is taken as usual.
  */
-class AllowedUserIdsTest extends BundleTestSupport {
+class AllowedUserIdsEndToEndTest extends BundleTestSupport {
 
     private static final String OTHER_ACCOUNT = "c29tZW9uZS1lbHNl";
     private static final String IGNORED = "{\"status\":\"ignored\"}";
