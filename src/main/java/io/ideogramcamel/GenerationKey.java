@@ -45,14 +45,16 @@ public final class GenerationKey {
         if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH || id.charAt(0) == '.') {
             return false;
         }
-        for (int i = 0; i < id.length(); i++) {
+        // '=' only as URL-safe base64 padding at the end (Ideogram's ids may carry up to two)
+        int end = id.length();
+        while (end > 1 && id.length() - end < 2 && id.charAt(end - 1) == '=') {
+            end--;
+        }
+        for (int i = 0; i < end; i++) {
             char c = id.charAt(i);
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
                     || c == '-' || c == '_' || c == '.')) {
-                // '=' is URL-safe base64 padding: Ideogram's ids may end with it
-                if (!(c == '=' && i >= id.length() - 2)) {
-                    return false;
-                }
+                return false;
             }
         }
         return true;

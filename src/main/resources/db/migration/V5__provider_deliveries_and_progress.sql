@@ -16,6 +16,10 @@ CREATE TABLE provider_delivery (
     PRIMARY KEY (provider, delivery_id)
 );
 
+-- Retention forgets a generation's deliveries with it, and old events that named none.
+CREATE INDEX provider_delivery_generation ON provider_delivery (generation_key);
+CREATE INDEX provider_delivery_received ON provider_delivery (received_at);
+
 -- Progress a provider reports before its result (ImagineAPI's pending and in-progress updates):
 -- shown by GET /generations/{provider}/{id} until the generation itself is recorded.
 CREATE TABLE provider_progress (

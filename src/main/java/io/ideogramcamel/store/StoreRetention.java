@@ -87,10 +87,26 @@ public class StoreRetention {
             deleted += sweepGenerations(GenerationState.FAILED, cutoff(now, failedDays), batchesLeft);
             deleted += sweepRefusedRequests(cutoff(now, failedDays), batchesLeft);
         }
+        if (archivedDays > 0 || failedDays > 0) {
+            // a provider's events that named no generation: forgotten after the shorter retention
+            int days = archivedDays == 0 ? failedDays : failedDays == 0 ? archivedDays : Math.min(archivedDays, failedDays);
+            forgetEventsWithoutGeneration(cutoff(now, days));
+        }
         if (deleted > 0) {
             LOG.info("Retention forgot {} generation(s) and request(s) past store.retention.*-days", deleted);
         }
         return deleted;
+    }
+
+    private void forgetEventsWithoutGeneration(long cutoff) {
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, "DELETE FROM provider_delivery WHERE generation_key IS NULL "
+                        + "AND received_at < ?")) {
+            ps.setLong(1, cutoff);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw unavailable("delete rows past retention", e);
+        }
     }
 
     private int sweepGenerations(GenerationState state, long cutoff, int[] batchesLeft) {
@@ -156,6 +172,16 @@ public class StoreRetention {
                         + in + ")")) {
                     bind(ps, state.name(), cutoff, ids);
                     ps.executeUpdate();
+                }
+                // a provider's progress and deliveries go with their generation: progress left behind
+                // would be shown again for a generation the store no longer holds
+                for (String table : List.of("provider_progress", "provider_delivery")) {
+                    try (PreparedStatement ps = prepare(c, "DELETE FROM " + table + " WHERE generation_key IN (SELECT "
+                            + "generation_id FROM generation WHERE state = ? AND updated_at < ? AND generation_id IN "
+                            + in + ")")) {
+                        bind(ps, state.name(), cutoff, ids);
+                        ps.executeUpdate();
+                    }
                 }
                 try (PreparedStatement ps = prepare(c, "DELETE FROM generation WHERE state = ? AND updated_at < ? "
                         + "AND generation_id IN " + in)) {

@@ -58,7 +58,7 @@ public class FalPayloadParser implements Processor {
         JsonNode status = root.get("status");
         String providerStatus = status == null || !status.isTextual() ? null : status.asText();
         if (!OK.equals(providerStatus) && !ERROR.equals(providerStatus)) {
-            throw new WebhookRejectedException(WebhookRejection.UNKNOWN_STATUS);
+            throw new WebhookRejectedException(WebhookRejection.INVALID_STATUS);
         }
         exchange.setProperty(GenerationExchange.GENERATION_ID, GenerationKey.of(PROVIDER, requestId));
         exchange.setProperty(GenerationExchange.PROVIDER_STATUS, providerStatus);

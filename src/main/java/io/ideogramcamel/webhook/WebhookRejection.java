@@ -19,8 +19,17 @@ public enum WebhookRejection {
     INVALID_IMAGE_LIST(400, "invalid_image_list"),
     TOO_MANY_IMAGES(400, "too_many_images"),
     INVALID_CREATED(400, "invalid_created"),
-    // A provider's status field is not one it documents (fal: OK or ERROR).
-    UNKNOWN_STATUS(400, "unknown_status");
+    // An unsigned provider's path token was wrong: 404, so the path does not advertise itself.
+    NOT_FOUND(404, "not_found"),
+    // Another provider's id that cannot be a store key (GenerationKey.isValidId).
+    INVALID_PROVIDER_ID(400, "invalid_provider_id"),
+    // A provider's status missing or not a short word.
+    INVALID_STATUS(400, "invalid_status"),
+    // A completion the provider's own API does not confirm (not completed, or unknown there):
+    // nothing is stored; non-2xx, so a genuine callback that raced ahead of the API is retried.
+    UNCONFIRMED(409, "unconfirmed"),
+    // The provider's API could not be asked (unreachable, timeout, 5xx, our key refused): retry later.
+    CONFIRMATION_UNAVAILABLE(503, "confirmation_unavailable");
 
     private final int status;
     private final String reason;

@@ -270,7 +270,7 @@ class FalProviderTest extends BundleTestSupport {
         byte[] body = ("{\"request_id\":\"" + requestId + "\",\"status\":\"IN_PROGRESS\",\"payload\":null}")
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertRefused(post(signedNow(requestId, body), body), 400, "unknown_status", requestId);
+        assertRefused(post(signedNow(requestId, body), body), 400, "invalid_status", requestId);
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class LocalIdeogram implements AutoCloseable {
     private final ImageLinks links;
     private final WebhookDelivery webhooks;
     private final SubmitHandler submits;
+    private final ImagineApiStandIn imagineApi;
+    private final RunBlobStandIn runBlob;
     private final FalSender fal;
 
     private LocalIdeogram(Builder config) throws IOException {
@@ -67,6 +69,8 @@ public final class LocalIdeogram implements AutoCloseable {
         server.createContext(PollHandler.PATH, Exchanges.handler(pollHandler));
         server.createContext(PollHandler.V2_PATH, Exchanges.handler(pollHandler));
         server.createContext(ImageLinks.PATH, Exchanges.handler(new ImageHandler(generations, links)));
+        (this.imagineApi = new ImagineApiStandIn(baseUrl(), apiKey)).register(server);
+        (this.runBlob = new RunBlobStandIn(baseUrl(), apiKey)).register(server);
         this.fal = new FalSender(baseUrl());
         server.createContext(FalSender.PATH, Exchanges.handler(fal));
         server.createContext("/", Exchanges.handler(exchange -> {
@@ -96,6 +100,16 @@ public final class LocalIdeogram implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** ImagineAPI's item API and callbacks (unsigned; can lie about completions). */
+    public ImagineApiStandIn imagineApi() {
+        return imagineApi;
+    }
+
+    /** RunBlob's task status endpoint and callback. */
+    public RunBlobStandIn runBlob() {
+        return runBlob;
     }
 
     public String jwksUrl() {

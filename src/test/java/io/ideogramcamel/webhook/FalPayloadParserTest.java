@@ -62,7 +62,7 @@ class FalPayloadParserTest {
                 .isEqualTo(WebhookRejection.INVALID_JSON);
         assertThat(rejection("{\"status\":\"OK\"}")).isEqualTo(WebhookRejection.MISSING_GENERATION_ID);
         assertThat(rejection("{\"request_id\":\"../x\",\"status\":\"OK\"}")).isEqualTo(WebhookRejection.INVALID_GENERATION_ID);
-        assertThat(rejection("{\"request_id\":\"" + ID + "\",\"status\":\"COMPLETED\"}")).isEqualTo(WebhookRejection.UNKNOWN_STATUS);
+        assertThat(rejection("{\"request_id\":\"" + ID + "\",\"status\":\"COMPLETED\"}")).isEqualTo(WebhookRejection.INVALID_STATUS);
         assertThat(rejection("{\"request_id\":\"" + ID + "\",\"status\":\"OK\",\"payload\":null}"))
                 .isEqualTo(WebhookRejection.INVALID_IMAGE_LIST);
         assertThat(rejection("{\"request_id\":\"" + ID + "\",\"status\":\"OK\",\"payload\":{\"images\":[{\"url\":7}]}}"))

@@ -1,0 +1,12 @@
+package io.ideogramcamel.store;
+
+import io.ideogramcamel.store.AbstractGenerationStoreTest.PostgresDatabase;
+import io.ideogramcamel.store.AbstractGenerationStoreTest.TestDatabase;
+
+class PostgresProviderLedgerTest extends AbstractProviderLedgerTest {
+
+    @Override
+    protected TestDatabase createDatabase() throws Exception {
+        return new PostgresDatabase();
+    }
+}
