@@ -18,7 +18,11 @@ public enum WebhookRejection {
     GENERATION_ID_MISMATCH(400, "generation_id_mismatch"),
     INVALID_IMAGE_LIST(400, "invalid_image_list"),
     TOO_MANY_IMAGES(400, "too_many_images"),
-    INVALID_CREATED(400, "invalid_created");
+    INVALID_CREATED(400, "invalid_created"),
+    // Another provider's id (a prediction id, an event id) that cannot be a store key or object path.
+    INVALID_PROVIDER_ID(400, "invalid_provider_id"),
+    // A provider's status that is missing or not a short lower-case token.
+    INVALID_PROVIDER_STATUS(400, "invalid_provider_status");
 
     private final int status;
     private final String reason;
