@@ -117,7 +117,6 @@ class IdeogramPollCallTest {
             PollLedger ledger = new PollLedger();
             ledger.setStore(store);
             IdeogramPollCall call = new IdeogramPollCall();
-            call.setStore(store);
             call.setLedger(ledger);
             call.setApiVersion("v2");
             String lease = ledger.claimForPoll("gen-v2-failed");
@@ -147,7 +146,6 @@ class IdeogramPollCallTest {
             PollLedger ledger = new PollLedger();
             ledger.setStore(store);
             IdeogramPollCall call = new IdeogramPollCall();
-            call.setStore(store);
             call.setLedger(ledger);
             String data = "[{\"url\":\"https://ideogram.ai/a.png\",\"is_image_safe\":true}]";
             String[][] cases = {
