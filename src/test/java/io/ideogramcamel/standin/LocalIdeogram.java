@@ -42,6 +42,8 @@ public final class LocalIdeogram implements AutoCloseable {
     private final ImageLinks links;
     private final WebhookDelivery webhooks;
     private final SubmitHandler submits;
+    private final HmacRelaySender hmacRelay;
+    private final StandardWebhooksSender standardWebhooks;
 
     private LocalIdeogram(Builder config) throws IOException {
         this.apiKey = config.apiKey;
@@ -65,6 +67,9 @@ public final class LocalIdeogram implements AutoCloseable {
         server.createContext(PollHandler.PATH, Exchanges.handler(pollHandler));
         server.createContext(PollHandler.V2_PATH, Exchanges.handler(pollHandler));
         server.createContext(ImageLinks.PATH, Exchanges.handler(new ImageHandler(generations, links)));
+        server.createContext(HmacRelaySender.PATH, Exchanges.handler(hmacRelay = new HmacRelaySender(baseUrl())));
+        server.createContext(StandardWebhooksSender.PATH,
+                Exchanges.handler(standardWebhooks = new StandardWebhooksSender(baseUrl())));
         server.createContext("/", Exchanges.handler(exchange -> {
             throw new ApiError(404, "Not found");
         }));
@@ -119,6 +124,16 @@ public final class LocalIdeogram implements AutoCloseable {
 
     public String keyId() {
         return signer.kid();
+    }
+
+    /** The HMAC relay (seed 001) sender: signed callbacks of both body shapes, its images. */
+    public HmacRelaySender hmacRelay() {
+        return hmacRelay;
+    }
+
+    /** The Replicate-style Standard Webhooks sender: signed predictions, its images. */
+    public StandardWebhooksSender standardWebhooks() {
+        return standardWebhooks;
     }
 
     // --- controls ---
