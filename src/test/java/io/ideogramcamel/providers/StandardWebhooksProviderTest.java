@@ -126,6 +126,24 @@ class StandardWebhooksProviderTest extends ProviderBundleSupport {
     }
 
     @Test
+    void anOutputOnAHostNotListedIsRefusedAndNeverFetched() throws Exception {
+        String id = sender.newPredictionId();
+        JsonNode full = JSON.readTree(sender.predictionBody(id, "succeeded", 1));
+        // Replicate's own host is the default list; this test lists only the stand-in's 127.0.0.1
+        ((com.fasterxml.jackson.databind.node.ArrayNode) full.get("output")).add("https://replicate.delivery.evil.example/x.png");
+
+        assertThat(deliver(JSON.writeValueAsBytes(full)).body()).isEqualTo("{\"status\":\"accepted\"}");
+
+        awaitState("standard/" + id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
+        JsonNode listed = manifest("standard", id).get("images");
+        assertThat(listed).hasSize(2);
+        assertThat(listed.get(0).has("refused")).isFalse();
+        assertThat(listed.get(1).get("refused").asText()).isEqualTo("host_not_allowed");
+        String dir = PREFIX + "standard/" + id + "/";
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "manifest.json");
+    }
+
+    @Test
     void failedAndCanceledPredictionsAreRecordedFailedWithAFixedReason() throws Exception {
         String failedId = sender.newPredictionId();
         String canceledId = sender.newPredictionId();
