@@ -172,9 +172,11 @@ public class ProviderLedger {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
+                String status = rs.getString("status");
+                // wasNull speaks of the column read last: read progress last
                 int p = rs.getInt("progress");
-                return Optional.of(new ProviderProgress(rs.getString("status"), rs.wasNull() ? null : p,
-                        rs.getLong("updated_at")));
+                Integer progress = rs.wasNull() ? null : p;
+                return Optional.of(new ProviderProgress(status, progress, rs.getLong("updated_at")));
             }
         } catch (SQLException e) {
             throw unavailable("read a provider's progress", e);

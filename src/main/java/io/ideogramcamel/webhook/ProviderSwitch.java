@@ -30,7 +30,10 @@ public class ProviderSwitch implements CamelContextAware {
         this.provider = provider;
     }
 
-    /** Comma-separated setting names, e.g. {@code providers.hmac.secret}. */
+    /**
+     * Comma-separated setting names, e.g. {@code providers.hmac.secret}, all required; an entry
+     * {@code a|b} is met by either (a provider that takes a secret or a public key).
+     */
     public void setRequiredSettings(String requiredSettings) {
         this.requiredSettings = requiredSettings == null ? "" : requiredSettings;
     }
@@ -87,12 +90,20 @@ public class ProviderSwitch implements CamelContextAware {
             if (k.isEmpty()) {
                 continue;
             }
-            String value = camelContext == null ? null
-                    : camelContext.getPropertiesComponent().resolveProperty(k).orElse(null);
-            if (value == null || value.isBlank()) {
-                missing.add(k);
+            boolean set = false;
+            for (String alternative : k.split("\\|")) {
+                set |= isSet(alternative.trim());
+            }
+            if (!set) {
+                missing.add(k.replace("|", " or "));
             }
         }
         return missing;
+    }
+
+    private boolean isSet(String key) {
+        String value = camelContext == null || key.isEmpty() ? null
+                : camelContext.getPropertiesComponent().resolveProperty(key).orElse(null);
+        return value != null && !value.isBlank();
     }
 }

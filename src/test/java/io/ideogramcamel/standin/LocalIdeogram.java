@@ -45,6 +45,8 @@ public final class LocalIdeogram implements AutoCloseable {
     private final ImagineApiStandIn imagineApi;
     private final RunBlobStandIn runBlob;
     private final FalSender fal;
+    private final HmacRelaySender hmacRelay;
+    private final StandardWebhooksSender standardWebhooks;
 
     private LocalIdeogram(Builder config) throws IOException {
         this.apiKey = config.apiKey;
@@ -73,6 +75,9 @@ public final class LocalIdeogram implements AutoCloseable {
         (this.runBlob = new RunBlobStandIn(baseUrl(), apiKey)).register(server);
         this.fal = new FalSender(baseUrl());
         server.createContext(FalSender.PATH, Exchanges.handler(fal));
+        server.createContext(HmacRelaySender.PATH, Exchanges.handler(hmacRelay = new HmacRelaySender(baseUrl())));
+        server.createContext(StandardWebhooksSender.PATH,
+                Exchanges.handler(standardWebhooks = new StandardWebhooksSender(baseUrl())));
         server.createContext("/", Exchanges.handler(exchange -> {
             throw new ApiError(404, "Not found");
         }));
@@ -142,6 +147,16 @@ public final class LocalIdeogram implements AutoCloseable {
     /** fal.ai's webhook, played with a key of its own (see FalSender). */
     public FalSender fal() {
         return fal;
+    }
+
+    /** The HMAC relay (seed 001) sender: signed callbacks of both body shapes, its images. */
+    public HmacRelaySender hmacRelay() {
+        return hmacRelay;
+    }
+
+    /** The Replicate-style Standard Webhooks sender: signed predictions, its images. */
+    public StandardWebhooksSender standardWebhooks() {
+        return standardWebhooks;
     }
 
     // --- controls ---
