@@ -67,7 +67,7 @@ class AllowedUserIdsEndToEndTest extends BundleTestSupport {
         double before = ignored("ideogram");
 
         HttpResponse<String> answer;
-        try (LogCapture lines = LogCapture.of("io.ideogramcamel.webhook")) {
+        try (LogCapture lines = LogCapture.of("io.ideogramcamel.provider")) {
             answer = deliver(headers, body);
             assertThat(lines.lines()).filteredOn(l -> l.contains("reason=user_not_allowed")).hasSize(1)
                     .allSatisfy(l -> assertThat(l).contains("user_id=" + OTHER_ACCOUNT)

@@ -1,4 +1,4 @@
-package io.ideogramcamel.providers;
+package io.ideogramcamel.provider;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;

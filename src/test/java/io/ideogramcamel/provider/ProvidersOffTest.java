@@ -1,4 +1,4 @@
-package io.ideogramcamel.providers;
+package io.ideogramcamel.provider;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
