@@ -32,6 +32,12 @@ public final class GenerationExchange {
     public static final String PROVIDER_STATUS = "providerStatus";
     /** Percent done before a result, when the provider says (an Integer), else null. */
     public static final String PROVIDER_PROGRESS = "providerProgress";
+    /** An unsigned provider's own id of the item a callback is about (the confirmation call asks for it). */
+    public static final String PROVIDER_ITEM_ID = "providerItemId";
+    /** The HTTP status the provider's API answered a confirmation with, 0 when it could not be asked. */
+    public static final String CONFIRMATION_CODE = "confirmationCode";
+    /** The item's status as the provider's API states it (a short token), when its answer was usable. */
+    public static final String CONFIRMED_STATUS = "confirmedStatus";
     /** The fixed token a provider's failure is recorded with (provider_failed, canceled...). */
     public static final String FAILURE_REASON = "failureReason";
     /** Where the generation came from: webhook or poll. */
@@ -60,7 +66,9 @@ public final class GenerationExchange {
     public static final String SEND_CLAIM = "sendClaim";
     /** The poller's lease token on the generation it polls. */
     public static final String POLL_LEASE = "pollLease";
-    /** Set to true by the poll when it accepted a result, so the route hints the archiver. */
+    /** What one poll came to (completed, duplicate, pending, failed, retry...): its counter's tag. */
+    public static final String POLL_OUTCOME = "pollOutcome";
+    /** Set by accept-generation: true when this exchange recorded the result, false for a duplicate. */
     public static final String ACCEPTED = "generationAccepted";
 
     private GenerationExchange() {

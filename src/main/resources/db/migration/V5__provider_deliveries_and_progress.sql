@@ -29,3 +29,6 @@ CREATE TABLE provider_progress (
     progress        INTEGER,
     updated_at      BIGINT        NOT NULL
 );
+
+-- Retention forgets progress whose generation never came, oldest first.
+CREATE INDEX provider_progress_updated ON provider_progress (updated_at);

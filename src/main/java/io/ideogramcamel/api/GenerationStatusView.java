@@ -81,8 +81,9 @@ public class GenerationStatusView {
         ObjectNode node = JSON.createObjectNode();
         node.put("provider", provider);
         node.put("generation_id", id);
-        // the provider's own word (pending, in-progress...), as a token of our wire form
-        node.put("state", progress.status().toLowerCase(Locale.ROOT).replace('-', '_'));
+        // the provider is at work: submitted, as on the wire for Ideogram; its own word beside it
+        node.put("state", "submitted");
+        node.put("provider_status", progress.status());
         if (progress.progress() != null) {
             node.put("progress", progress.progress());
         }

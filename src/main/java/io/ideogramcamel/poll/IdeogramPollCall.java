@@ -122,7 +122,7 @@ public class IdeogramPollCall implements OnCamelContextStarting {
      * generationAccepted). Does nothing when the call failed and its failure was recorded already.
      */
     public void recordResponse(Exchange exchange) {
-        if (exchange.getProperty("pollOutcome") != null) {
+        if (exchange.getProperty(GenerationExchange.POLL_OUTCOME) != null) {
             return;
         }
         String id = exchange.getProperty(GenerationExchange.GENERATION_ID, String.class);
@@ -162,7 +162,7 @@ public class IdeogramPollCall implements OnCamelContextStarting {
             ledger.pollLater(id, lease, -1, "poll_http_" + status);
             outcome = "retry";
         }
-        exchange.setProperty("pollOutcome", outcome);
+        exchange.setProperty(GenerationExchange.POLL_OUTCOME, outcome);
     }
 
     /** The call itself failed (no connection, timeout): poll again later. */
@@ -175,7 +175,7 @@ public class IdeogramPollCall implements OnCamelContextStarting {
             // runs inside the error handler, which must not fail itself: the lease lapses instead
             outcome = "unrecorded";
         }
-        exchange.setProperty("pollOutcome", outcome);
+        exchange.setProperty(GenerationExchange.POLL_OUTCOME, outcome);
     }
 
     private String accept(Exchange exchange, String id, JsonNode body) {

@@ -143,6 +143,8 @@ public class Ed25519WebhookVerifier implements Processor {
         byte[] message = signedMessage(id, user, timestamp, rawBody(in));
         verify(keyIdHeader == null ? null : keyIdHint(in.getHeader(keyIdHeader, String.class)), message, signature);
         exchange.setProperty(idProperty, id);
+        // always under its own name too, for the lines that name a delivery before its body is read
+        exchange.setProperty(GenerationExchange.SIGNED_ID, id);
         exchange.setProperty(GenerationExchange.SIGNED_USER_ID, user);
     }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,13 @@ import java.util.Optional;
  * ({@link GenerationStore#acceptReceived}). Shares the store's pool and schema.
  */
 public class ProviderLedger {
+
+    /**
+     * The failure tokens of unsigned callbacks (ImagineAPI, RunBlob): whoever knows the path token
+     * can send one, and nobody confirmed it, so a later result confirmed with the provider's own API
+     * still takes the generation (the writer's late-result transition).
+     */
+    public static final List<String> UNCONFIRMED_FAILURES = List.of("imagineapi_failed", "runblob_failed");
 
     private static final String DELIVERY_SEEN = "SELECT 1 FROM provider_delivery WHERE provider = ? AND delivery_id = ?";
 
@@ -24,9 +32,13 @@ public class ProviderLedger {
             + "attempts, updated_at, received_at) SELECT ?, 'FAILED', ?, ?, 0, ?, ? "
             + "WHERE NOT EXISTS (SELECT 1 FROM generation WHERE generation_id = ?)";
 
-    /* Progress moves forward only: an update that arrives late does not take it back. */
+    /*
+     * Progress moves forward only: an update that arrives late (a lower percent, or none after a
+     * percent) does not take it back; updates without any percent replace each other.
+     */
     private static final String UPDATE_PROGRESS = "UPDATE provider_progress SET status = ?, progress = ?, updated_at = ? "
-            + "WHERE generation_key = ? AND (progress IS NULL OR ? IS NULL OR progress <= ?)";
+            + "WHERE generation_key = ? AND ((CAST(? AS INTEGER) IS NULL AND progress IS NULL) "
+            + "OR (CAST(? AS INTEGER) IS NOT NULL AND (progress IS NULL OR progress <= ?)))";
 
     private static final String INSERT_PROGRESS = "INSERT INTO provider_progress "
             + "(generation_key, status, progress, updated_at) SELECT ?, ?, ?, ? "
@@ -46,7 +58,7 @@ public class ProviderLedger {
         this.store = store;
     }
 
-    /** Statement timeout (store.query-timeout-millis, in whole seconds, at least 1). */
+    /** The JDBC timeout of each statement, seconds (at least 1), besides the store's own statement timeout. */
     public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
         this.queryTimeoutSeconds = Math.max(1, queryTimeoutSeconds);
     }
@@ -192,6 +204,7 @@ public class ProviderLedger {
             ps.setString(4, key);
             setInteger(ps, 5, progress);
             setInteger(ps, 6, progress);
+            setInteger(ps, 7, progress);
             return ps.executeUpdate();
         }
     }

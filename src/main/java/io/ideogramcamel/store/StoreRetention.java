@@ -88,9 +88,10 @@ public class StoreRetention {
             deleted += sweepRefusedRequests(cutoff(now, failedDays), batchesLeft);
         }
         if (archivedDays > 0 || failedDays > 0) {
-            // a provider's events that named no generation: forgotten after the shorter retention
+            // what a provider said about a generation the store does not hold (events without one,
+            // progress of a generation that never came): forgotten after the shorter retention
             int days = archivedDays == 0 ? failedDays : failedDays == 0 ? archivedDays : Math.min(archivedDays, failedDays);
-            forgetEventsWithoutGeneration(cutoff(now, days));
+            forgetProviderRowsWithoutGeneration(cutoff(now, days), batchesLeft);
         }
         if (deleted > 0) {
             LOG.info("Retention forgot {} generation(s) and request(s) past store.retention.*-days", deleted);
@@ -98,14 +99,30 @@ public class StoreRetention {
         return deleted;
     }
 
-    private void forgetEventsWithoutGeneration(long cutoff) {
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, "DELETE FROM provider_delivery WHERE generation_key IS NULL "
-                        + "AND received_at < ?")) {
-            ps.setLong(1, cutoff);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw unavailable("delete rows past retention", e);
+    private static final String ORPHAN_DELIVERIES = "DELETE FROM provider_delivery WHERE (provider, delivery_id) IN "
+            + "(SELECT provider, delivery_id FROM provider_delivery d WHERE received_at < ? AND NOT EXISTS "
+            + "(SELECT 1 FROM generation g WHERE g.generation_id = d.generation_key) "
+            + "ORDER BY received_at FETCH FIRST ? ROWS ONLY)";
+    private static final String ORPHAN_PROGRESS = "DELETE FROM provider_progress WHERE generation_key IN "
+            + "(SELECT generation_key FROM provider_progress p WHERE updated_at < ? AND NOT EXISTS "
+            + "(SELECT 1 FROM generation g WHERE g.generation_id = p.generation_key) "
+            + "ORDER BY updated_at FETCH FIRST ? ROWS ONLY)";
+
+    private void forgetProviderRowsWithoutGeneration(long cutoff, int[] batchesLeft) {
+        for (String sql : List.of(ORPHAN_DELIVERIES, ORPHAN_PROGRESS)) {
+            int n;
+            do {
+                if (batchesLeft[0]-- <= 0) {
+                    return;
+                }
+                try (Connection c = connection(); PreparedStatement ps = prepare(c, sql)) {
+                    ps.setLong(1, cutoff);
+                    ps.setInt(2, batchSize);
+                    n = ps.executeUpdate();
+                } catch (SQLException e) {
+                    throw unavailable("delete rows past retention", e);
+                }
+            } while (n == batchSize);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ideogramcamel.webhook;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -25,10 +26,9 @@ import org.apache.camel.Exchange;
  */
 public class ConfirmationAnswer {
 
-    public static final String CODE = "confirmationCode";
-    public static final String STATUS = "confirmedStatus";
-
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The largest confirmation answer read (64 KiB). */
+    static final int MAX_ANSWER_BYTES = 65536;
 
     private String urlTemplate;
     private String idPlaceholder = "{id}";
@@ -74,14 +74,14 @@ public class ConfirmationAnswer {
 
     /** Reads the answer of direct:provider-confirm; never throws, the route decides. */
     public void read(Exchange exchange) {
-        exchange.removeProperty(STATUS);
+        exchange.removeProperty(GenerationExchange.CONFIRMED_STATUS);
         exchange.setProperty(GenerationExchange.IMAGES, "[]");
-        Integer code = exchange.getProperty(CODE, Integer.class);
+        Integer code = exchange.getProperty(GenerationExchange.CONFIRMATION_CODE, Integer.class);
         if (code == null || code != 200) {
             return;
         }
-        JsonNode item = item(exchange.getMessage().getBody(byte[].class));
-        String expectedId = exchange.getProperty(UnsignedCallbackParser.ITEM_ID, String.class);
+        JsonNode item = item(boundedBody(exchange));
+        String expectedId = exchange.getProperty(GenerationExchange.PROVIDER_ITEM_ID, String.class);
         // an answer about another item, or without a status, confirms nothing
         if (item == null || !textOf(item, idField).equals(expectedId) || textOf(item, "status").isEmpty()) {
             return;
@@ -99,7 +99,7 @@ public class ConfirmationAnswer {
             }
             exchange.setProperty(GenerationExchange.IMAGES, images.toString());
         }
-        exchange.setProperty(STATUS, status);
+        exchange.setProperty(GenerationExchange.CONFIRMED_STATUS, status);
     }
 
     /** The API denied the completion: 409 unconfirmed, nothing stored. */
@@ -147,6 +147,22 @@ public class ConfirmationAnswer {
     private static void add(Set<String> urls, String url) {
         if (url != null && !url.isBlank()) {
             urls.add(url.trim());
+        }
+    }
+
+    /*
+     * An item's status is a few hundred bytes: a longer answer (counted as it is read, with or
+     * without Content-Length) is unusable, so a broken or hostile API cannot fill the heap.
+     */
+    private static byte[] boundedBody(Exchange exchange) {
+        try (InputStream in = exchange.getMessage().getBody(InputStream.class)) {
+            if (in == null) {
+                return null;
+            }
+            byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            return bytes.length > MAX_ANSWER_BYTES ? null : bytes;
+        } catch (IOException e) {
+            return null;
         }
     }
 

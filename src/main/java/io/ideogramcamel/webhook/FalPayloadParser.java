@@ -25,8 +25,6 @@ public class FalPayloadParser implements Processor {
     public static final String PROVIDER = "fal";
     public static final String OK = "OK";
     public static final String ERROR = "ERROR";
-    /** The reason a failure fal reports is recorded with: fixed, never fal's own text. */
-    public static final String FAILURE_REASON = "fal_error";
 
     // Strict, as Ideogram's parser: two readers of the same signed bytes must agree on the id.
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -69,8 +67,6 @@ public class FalPayloadParser implements Processor {
         exchange.removeProperty(GenerationExchange.DELIVERY_ID);
         if (OK.equals(providerStatus)) {
             exchange.setProperty(GenerationExchange.IMAGES, images(root.get("payload")).toString());
-        } else {
-            exchange.setProperty(GenerationExchange.FAILURE_REASON, FAILURE_REASON);
         }
     }
 

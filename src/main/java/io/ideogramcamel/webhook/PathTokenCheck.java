@@ -75,6 +75,10 @@ public class PathTokenCheck implements Processor, OnCamelContextStarting {
                 || !MessageDigest.isEqual(expectedDigest, sha256(given))) {
             throw new WebhookRejectedException(WebhookRejection.NOT_FOUND);
         }
+        // the route takes every method, so a GET cannot learn from a 405 that the secret path exists
+        if (!"POST".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
+            throw new WebhookRejectedException(WebhookRejection.NOT_FOUND);
+        }
     }
 
     private static byte[] sha256(String value) {

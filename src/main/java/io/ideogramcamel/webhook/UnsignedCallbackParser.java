@@ -25,7 +25,6 @@ import org.apache.camel.Processor;
 public class UnsignedCallbackParser implements Processor {
 
     /** Set for the confirmation call: the provider's own id, as sent (already a valid key part). */
-    public static final String ITEM_ID = "providerItemId";
 
     private static final Pattern STATUS = Pattern.compile("[a-z][a-z_-]{0,31}");
 
@@ -83,7 +82,7 @@ public class UnsignedCallbackParser implements Processor {
 
         exchange.setProperty(GenerationExchange.PROVIDER, provider);
         exchange.setProperty(GenerationExchange.GENERATION_ID, GenerationKey.of(provider, id));
-        exchange.setProperty(ITEM_ID, id);
+        exchange.setProperty(GenerationExchange.PROVIDER_ITEM_ID, id);
         exchange.setProperty(GenerationExchange.PROVIDER_STATUS, status);
         exchange.setProperty(GenerationExchange.PROVIDER_PROGRESS, progress);
         exchange.setProperty(GenerationExchange.SOURCE, "webhook");

@@ -70,7 +70,7 @@ class AllowedUserIdsEndToEndTest extends BundleTestSupport {
         try (LogCapture lines = LogCapture.of("io.ideogramcamel.provider")) {
             answer = deliver(headers, body);
             assertThat(lines.lines()).filteredOn(l -> l.contains("reason=user_not_allowed")).hasSize(1)
-                    .allSatisfy(l -> assertThat(l).contains("user_id=" + OTHER_ACCOUNT)
+                    .allSatisfy(l -> assertThat(l).contains("user_id=" + OTHER_ACCOUNT, "id=" + id)
                             .doesNotContain(headers.get("X-Ideogram-Webhook-Signature")));
         }
 
@@ -115,7 +115,7 @@ class AllowedUserIdsEndToEndTest extends BundleTestSupport {
         try (LogCapture lines = LogCapture.of("io.ideogramcamel.provider")) {
             sent = standIn.fal().send(falUrl(), "OK", 1, "another-fal-user");
             assertThat(lines.lines()).filteredOn(l -> l.contains("reason=user_not_allowed")).hasSize(1)
-                    .allSatisfy(l -> assertThat(l).contains("provider=fal", "request_id=" + sent.requestId()));
+                    .allSatisfy(l -> assertThat(l).contains("provider=fal", "id=" + sent.requestId()));
         }
 
         assertThat(sent.status()).isEqualTo(200);

@@ -65,7 +65,8 @@ class StandardWebhooksProviderTest extends ProviderBundleSupport {
         assertThat(processing.body()).isEqualTo("{\"status\":\"recorded\"}");
         JsonNode progress = status("standard", id);
         assertThat(progress.get("provider").asText()).isEqualTo("standard");
-        assertThat(progress.get("state").asText()).isEqualTo("processing");
+        assertThat(progress.get("state").asText()).isEqualTo("submitted");
+        assertThat(progress.get("provider_status").asText()).isEqualTo("processing");
         assertThat(progress.has("progress")).as(progress.toString()).isFalse();
 
         byte[] succeeded = sender.predictionBody(id, "succeeded", 2);

@@ -126,7 +126,8 @@ class UnsignedProvidersTest extends BundleTestSupport {
         assertThat(post(imagineUrl(), imagine.callbackBody(id, "in-progress", 50)).body()).isEqualTo("{\"status\":\"duplicate\"}");
 
         JsonNode before = JSON.readTree(Http.get(baseUrl() + "/generations/imagineapi/" + id).body());
-        assertThat(before.get("state").asText()).isEqualTo("in_progress");
+        assertThat(before.get("state").asText()).isEqualTo("submitted");
+        assertThat(before.get("provider_status").asText()).isEqualTo("in-progress");
         assertThat(before.get("progress").asInt()).isEqualTo(50);
         assertThat(stored("imagineapi", id)).isEmpty();
 
@@ -161,8 +162,8 @@ class UnsignedProvidersTest extends BundleTestSupport {
         String id = runblob.newItem("a red fox", 1);
         runblob.set(id, "processing", null);
         assertThat(post(runblobUrl(), runblob.callbackBody(id, "processing", null)).body()).isEqualTo("{\"status\":\"recorded\"}");
-        assertThat(JSON.readTree(Http.get(baseUrl() + "/generations/runblob/" + id).body()).get("state").asText())
-                .isEqualTo("processing");
+        assertThat(JSON.readTree(Http.get(baseUrl() + "/generations/runblob/" + id).body()).get("provider_status")
+                .asText()).isEqualTo("processing");
 
         runblob.set(id, "completed", null);
         byte[] completed = runblob.callbackBody(id, "completed", null);
@@ -277,6 +278,22 @@ class UnsignedProvidersTest extends BundleTestSupport {
         assertThat(row.error()).isEqualTo("imagineapi_failed");
         GenerationRecord task = awaitState("runblob/" + runblob.lastItemId(), GenerationState.FAILED, WITHIN);
         assertThat(task.error()).isEqualTo("runblob_failed");
+    }
+
+    @Test
+    void anUnconfirmedFailureGivesWayToACompletionTheApiConfirms() throws Exception {
+        String id = imagine.newItem("a forged failure", 1);
+        // anyone with the path token can say failed; nobody confirmed it
+        assertThat(post(imagineUrl(), imagine.callbackBody(id, "failed", null)).body())
+                .isEqualTo("{\"status\":\"recorded\"}");
+        assertThat(awaitState("imagineapi/" + id, GenerationState.FAILED, WITHIN).error()).isEqualTo("imagineapi_failed");
+
+        imagine.set(id, "completed", 100);
+        assertThat(post(imagineUrl(), imagine.callbackBody(id, "completed", 100)).body())
+                .isEqualTo("{\"status\":\"accepted\"}");
+
+        awaitState("imagineapi/" + id, GenerationState.ARCHIVED, WITHIN);
+        assertThat(stored("imagineapi", id)).isNotEmpty();
     }
 
     @Test

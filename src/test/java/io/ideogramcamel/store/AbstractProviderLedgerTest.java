@@ -76,11 +76,16 @@ abstract class AbstractProviderLedgerTest {
         assertThat(ledger.findProgress("imagineapi/i1")).isEmpty();
 
         ledger.recordProgress("imagineapi/i1", "pending", null);
-        assertThat(ledger.findProgress("imagineapi/i1").orElseThrow().status()).isEqualTo("pending");
+        ledger.recordProgress("imagineapi/i1", "starting", null);
+        // updates without a percent replace each other, and no percent stays none
+        assertThat(ledger.findProgress("imagineapi/i1").orElseThrow().status()).isEqualTo("starting");
+        assertThat(ledger.findProgress("imagineapi/i1").orElseThrow().progress()).isNull();
         ledger.recordProgress("imagineapi/i1", "in-progress", 50);
         // an update that arrives late does not take the percent back
         ledger.recordProgress("imagineapi/i1", "in-progress", 25);
         ledger.recordProgress("imagineapi/i1", "in-progress", 250);
+        // nor does one without a percent after a percent (a late "pending")
+        ledger.recordProgress("imagineapi/i1", "pending", null);
 
         ProviderProgress progress = ledger.findProgress("imagineapi/i1").orElseThrow();
         assertThat(progress.status()).isEqualTo("in-progress");
@@ -96,7 +101,12 @@ abstract class AbstractProviderLedgerTest {
         ledger.recordProgress("imagineapi/new", "in-progress", 10);
         ledger.recordDelivery("imagineapi", "old:completed:100", "imagineapi/old", "completed");
         ledger.recordDelivery("hmac", "evt_old", null, "note");
-        db.execute("UPDATE provider_delivery SET received_at = " + old + " WHERE delivery_id = 'evt_old'");
+        // a generation that never came: its progress and deliveries go after the retention too
+        ledger.recordProgress("imagineapi/never", "in-progress", 5);
+        ledger.recordDelivery("imagineapi", "never:in-progress:5", "imagineapi/never", "in-progress");
+        ledger.recordDelivery("hmac", "evt_new", null, "note");
+        db.execute("UPDATE provider_delivery SET received_at = " + old + " WHERE delivery_id <> 'evt_new'");
+        db.execute("UPDATE provider_progress SET updated_at = " + old + " WHERE generation_key = 'imagineapi/never'");
         StoreRetention retention = new StoreRetention();
         retention.setStore(store);
         retention.setArchivedDays(30);
@@ -104,8 +114,9 @@ abstract class AbstractProviderLedgerTest {
         assertThat(retention.sweep()).isEqualTo(1);
 
         assertThat(ledger.findProgress("imagineapi/old")).isEmpty();
+        assertThat(ledger.findProgress("imagineapi/never")).isEmpty();
         assertThat(ledger.findProgress("imagineapi/new")).isPresent();
-        assertThat(ids("SELECT delivery_id FROM provider_delivery")).isEmpty();
+        assertThat(ids("SELECT delivery_id FROM provider_delivery")).containsExactly("evt_new");
     }
 
     private List<String> ids(String sql) throws SQLException {

@@ -46,12 +46,13 @@ class FalPayloadParserTest {
     }
 
     @Test
-    void anErrorIsAFixedReasonNeverFalsText() {
+    void anErrorIsReadAsItsStatusAndNothingElse() {
         Exchange exchange = parse("{\"request_id\":\"" + ID + "\",\"status\":\"ERROR\",\"error\":\"Invalid status code: 422\","
                 + "\"payload\":{\"detail\":[]}}");
 
         assertThat(exchange.getProperty(GenerationExchange.PROVIDER_STATUS)).isEqualTo("ERROR");
-        assertThat(exchange.getProperty(GenerationExchange.FAILURE_REASON)).isEqualTo("fal_error");
+        // the route's choice names the failure (fal_error), not the parser
+        assertThat(exchange.getProperty(GenerationExchange.FAILURE_REASON)).isNull();
         assertThat(exchange.getProperty(GenerationExchange.IMAGES)).isNull();
     }
 

@@ -47,8 +47,18 @@ class PathTokenCheckTest {
             }
             Exchange good = new DefaultExchange(context);
             good.getMessage().setHeader("token", TOKEN);
+            good.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
             check(TOKEN).process(good);
             assertThat(good.getMessage().getHeader("token")).isNull();
+            // the right token with another method: 404 as well, so a GET cannot tell the path exists
+            for (String method : new String[] { "GET", "HEAD", "PUT", null }) {
+                Exchange other = new DefaultExchange(context);
+                other.getMessage().setHeader("token", TOKEN);
+                other.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+                assertThatThrownBy(() -> check(TOKEN).process(other)).as(String.valueOf(method))
+                        .isInstanceOfSatisfying(WebhookRejectedException.class,
+                                e -> assertThat(e.getStatus()).isEqualTo(404));
+            }
             // no token configured: nothing passes
             Exchange any = new DefaultExchange(context);
             any.getMessage().setHeader("token", TOKEN);
