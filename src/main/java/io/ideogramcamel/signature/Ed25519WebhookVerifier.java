@@ -13,7 +13,6 @@ import io.ideogramcamel.webhook.WebhookRejection;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.apache.camel.StreamCache;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -40,7 +39,6 @@ public class Ed25519WebhookVerifier implements Processor {
      */
     public static final String IDS_PROVIDER = "provider";
 
-    private static final byte[] EMPTY = new byte[0];
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
     // A MessageDigest is not thread-safe and getInstance() costs a provider lookup per call.
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
@@ -140,7 +138,7 @@ public class Ed25519WebhookVerifier implements Processor {
         if (Math.abs(Long.parseLong(timestamp) - Math.floorDiv(clock.millis(), 1000L)) > toleranceSeconds) {
             throw new WebhookRejectedException(WebhookRejection.STALE_TIMESTAMP);
         }
-        byte[] message = signedMessage(id, user, timestamp, rawBody(in));
+        byte[] message = signedMessage(id, user, timestamp, RawBody.of(in));
         verify(keyIdHeader == null ? null : keyIdHint(in.getHeader(keyIdHeader, String.class)), message, signature);
         exchange.setProperty(idProperty, id);
         // always under its own name too, for the lines that name a delivery before its body is read
@@ -241,27 +239,6 @@ public class Ed25519WebhookVerifier implements Processor {
         } catch (RuntimeException malformed) {
             return false;
         }
-    }
-
-    /**
-     * The bytes exactly as received. A stream cache is rewound for the next reader; any other
-     * one-shot body is replaced by the bytes read, so the parser after us still sees the body.
-     */
-    private static byte[] rawBody(Message in) {
-        Object body = in.getBody();
-        if (body == null) {
-            return EMPTY;
-        }
-        byte[] bytes = in.getBody(byte[].class);
-        if (bytes == null) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_SIGNATURE);
-        }
-        if (body instanceof StreamCache cache) {
-            cache.reset();
-        } else if (!(body instanceof byte[])) {
-            in.setBody(bytes);
-        }
-        return bytes;
     }
 
     /** id, user and timestamp are validated ASCII by now, so each char is one UTF-8 byte. */

@@ -1,12 +1,8 @@
 package io.ideogramcamel.webhook;
 
-import java.io.IOException;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.GenerationKey;
@@ -27,9 +23,6 @@ public class FalPayloadParser implements Processor {
     public static final String ERROR = "ERROR";
 
     // Strict, as Ideogram's parser: two readers of the same signed bytes must agree on the id.
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private int maxImages = 16;
 
@@ -40,7 +33,7 @@ public class FalPayloadParser implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        JsonNode root = parse(exchange.getMessage().getBody(byte[].class));
+        JsonNode root = StrictJsonBody.object(exchange.getMessage().getBody(byte[].class));
         JsonNode id = root.get("request_id");
         if (id == null || !id.isTextual() || id.asText().isEmpty()) {
             throw new WebhookRejectedException(WebhookRejection.MISSING_GENERATION_ID);
@@ -80,7 +73,7 @@ public class FalPayloadParser implements Processor {
             throw new WebhookRejectedException(WebhookRejection.TOO_MANY_IMAGES);
         }
         JsonNode seed = payload.get("seed");
-        ArrayNode data = JSON.createArrayNode();
+        ArrayNode data = JsonNodeFactory.instance.arrayNode();
         for (JsonNode image : images) {
             JsonNode url = image.isObject() ? image.get("url") : null;
             if (url == null || !url.isTextual() || url.asText().isEmpty()) {
@@ -99,18 +92,4 @@ public class FalPayloadParser implements Processor {
         return data;
     }
 
-    private static JsonNode parse(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-        }
-        try {
-            JsonNode root = JSON.readTree(body);
-            if (root == null || !root.isObject()) {
-                throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-            }
-            return root;
-        } catch (IOException e) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-        }
-    }
 }

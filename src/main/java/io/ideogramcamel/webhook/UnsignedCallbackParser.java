@@ -1,13 +1,9 @@
 package io.ideogramcamel.webhook;
 
-import java.io.IOException;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.GenerationKey;
 import org.apache.camel.Exchange;
@@ -24,13 +20,7 @@ import org.apache.camel.Processor;
  */
 public class UnsignedCallbackParser implements Processor {
 
-    /** Set for the confirmation call: the provider's own id, as sent (already a valid key part). */
-
     private static final Pattern STATUS = Pattern.compile("[a-z][a-z_-]{0,31}");
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private String provider;
     private String envelope = "";
@@ -57,7 +47,7 @@ public class UnsignedCallbackParser implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        JsonNode item = parse(exchange.getMessage().getBody(byte[].class));
+        JsonNode item = StrictJsonBody.object(exchange.getMessage().getBody(byte[].class));
         if (!envelope.isEmpty()) {
             item = item.get(envelope);
             if (item == null || !item.isObject()) {
@@ -115,18 +105,4 @@ public class UnsignedCallbackParser implements Processor {
         return (int) Math.floor(value);
     }
 
-    private static JsonNode parse(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-        }
-        try {
-            JsonNode root = JSON.readTree(body);
-            if (root == null || !root.isObject()) {
-                throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-            }
-            return root;
-        } catch (IOException e) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-        }
-    }
 }

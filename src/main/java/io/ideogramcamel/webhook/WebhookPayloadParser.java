@@ -1,11 +1,6 @@
 package io.ideogramcamel.webhook;
 
-import java.io.IOException;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.IdeogramResponses;
 import io.ideogramcamel.UrlSafeBase64;
@@ -20,12 +15,6 @@ public class WebhookPayloadParser implements Processor {
 
     /** Ideogram sends a timestamp; anything this long is not one, and the store refuses it. */
     static final int MAX_CREATED_LENGTH = 256;
-
-    // Strict on purpose: trailing garbage or a repeated id field would let two readers of the same
-    // signed bytes disagree on which generation it is.
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private String source = "webhook";
     private int maxImages = 16;
@@ -45,7 +34,7 @@ public class WebhookPayloadParser implements Processor {
     @Override
     public void process(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        JsonNode root = parse(body);
+        JsonNode root = StrictJsonBody.object(body);
         JsonNode id = root.get("generation_id");
         if (id == null || id.isNull()) {
             // One documentation page names the field request_id.
@@ -86,18 +75,4 @@ public class WebhookPayloadParser implements Processor {
         }
     }
 
-    private static JsonNode parse(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-        }
-        try {
-            JsonNode root = JSON.readTree(body);
-            if (root == null || !root.isObject()) {
-                throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-            }
-            return root;
-        } catch (IOException e) {
-            throw new WebhookRejectedException(WebhookRejection.INVALID_JSON);
-        }
-    }
 }
