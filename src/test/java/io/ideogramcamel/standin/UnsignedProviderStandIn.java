@@ -198,14 +198,14 @@ public abstract class UnsignedProviderStandIn implements Exchanges.Endpoint {
         if (rest.equals("send")) {
             Exchanges.requireMethod(exchange, "POST");
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            String to = query.get("to");
-            if (to == null || !(to.startsWith("http://") || to.startsWith("https://"))) {
-                throw new ApiError(400, "to= must be the bundle's callback URL");
-            }
+            // loopback only, as every sender of the stand-in: it must not post to anywhere else
+            String to = ProviderCallbacks.loopbackTarget(query);
             List<Sent> sent = send(to, query.get("lie"), "true".equals(query.get("fail")));
             List<Object> answers = new ArrayList<>();
             sent.forEach(s -> answers.add(Map.of("status", s.status(), "body", s.body())));
-            Exchanges.json(exchange, 200, Map.of("answers", answers));
+            // the item's id, so a user can ask the bundle about it next
+            Exchanges.json(exchange, 200, Map.of("id", lastItemId, "status_url_path",
+                    "/generations/" + name + "/" + lastItemId, "answers", answers));
             return;
         }
         if (rest.startsWith("images/")) {
