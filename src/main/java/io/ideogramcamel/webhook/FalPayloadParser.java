@@ -73,7 +73,11 @@ public class FalPayloadParser implements Processor {
             throw new WebhookRejectedException(WebhookRejection.TOO_MANY_IMAGES);
         }
         JsonNode seed = payload.get("seed");
+        // fal's safety checker flags images by position; a flagged one is kept out of the archive as
+        // Ideogram's unsafe images are (listed in the manifest, never fetched)
+        JsonNode nsfw = payload.get("has_nsfw_concepts");
         ArrayNode data = JsonNodeFactory.instance.arrayNode();
+        int index = 0;
         for (JsonNode image : images) {
             JsonNode url = image.isObject() ? image.get("url") : null;
             if (url == null || !url.isTextual() || url.asText().isEmpty()) {
@@ -88,6 +92,10 @@ public class FalPayloadParser implements Processor {
             if (seed != null && seed.canConvertToLong()) {
                 entry.put("seed", seed.asLong());
             }
+            if (nsfw != null && nsfw.isArray() && nsfw.path(index).asBoolean(false)) {
+                entry.put("is_image_safe", false);
+            }
+            index++;
         }
         return data;
     }

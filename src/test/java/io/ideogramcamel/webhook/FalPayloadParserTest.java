@@ -46,6 +46,17 @@ class FalPayloadParserTest {
     }
 
     @Test
+    void anImageFalsSafetyCheckerFlagsIsMarkedUnsafeSoItIsNeverFetched() {
+        Exchange exchange = parse("{\"request_id\":\"" + ID + "\",\"status\":\"OK\",\"payload\":{\"images\":["
+                + "{\"url\":\"https://v3.fal.media/files/a.png\"},{\"url\":\"https://v3.fal.media/files/b.png\"}],"
+                + "\"has_nsfw_concepts\":[false,true]}}");
+
+        assertThat(exchange.getProperty(GenerationExchange.IMAGES)).isEqualTo(
+                "[{\"url\":\"https://v3.fal.media/files/a.png\"},"
+                        + "{\"url\":\"https://v3.fal.media/files/b.png\",\"is_image_safe\":false}]");
+    }
+
+    @Test
     void anErrorIsReadAsItsStatusAndNothingElse() {
         Exchange exchange = parse("{\"request_id\":\"" + ID + "\",\"status\":\"ERROR\",\"error\":\"Invalid status code: 422\","
                 + "\"payload\":{\"detail\":[]}}");
