@@ -7,12 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +15,7 @@ import io.ideogramcamel.standin.LocalIdeogram;
 import io.ideogramcamel.standin.WebhookSigner;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.StoreUnavailableException;
+import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.Http;
@@ -127,7 +122,7 @@ class FalProviderTest extends BundleTestSupport {
 
         // fal's retries: the same request again, one after another and twenty at once
         assertThat(post(signedNow(requestId, body), body).body()).isEqualTo("{\"status\":\"duplicate\"}");
-        List<HttpResponse<String>> concurrent = concurrently(20, () -> post(signedNow(requestId, body), body));
+        List<HttpResponse<String>> concurrent = Concurrently.run(20, () -> post(signedNow(requestId, body), body));
         assertThat(concurrent).allSatisfy(r -> {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("{\"status\":\"duplicate\"}");
@@ -160,7 +155,7 @@ class FalProviderTest extends BundleTestSupport {
         String requestId = FalSender.newRequestId();
         byte[] body = FalSender.okBody(requestId, fal().images(requestId, 1));
 
-        List<HttpResponse<String>> answers = concurrently(20, () -> post(signedNow(requestId, body), body));
+        List<HttpResponse<String>> answers = Concurrently.run(20, () -> post(signedNow(requestId, body), body));
 
         assertThat(answers).allMatch(r -> r.statusCode() == 200);
         assertThat(answers).filteredOn(r -> r.body().equals("{\"status\":\"accepted\"}")).hasSize(1);
@@ -343,27 +338,5 @@ class FalProviderTest extends BundleTestSupport {
         assertThat(response.body()).isEqualTo("{\"error\":\"" + token + "\"}");
         assertThat(store().find(key(requestId))).isEmpty();
         assertThat(s3.keys(BUCKET, PREFIX + "fal/" + requestId + "/")).isEmpty();
-    }
-
-    private static <T> List<T> concurrently(int count, Callable<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get(30, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.standin.HmacRelaySender;
+import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class HmacRelayProviderTest extends ProviderBundleSupport {
             calls.add(() -> deliver(body));
         }
 
-        List<HttpResponse<String>> answers = concurrently(calls);
+        List<HttpResponse<String>> answers = Concurrently.run(calls);
         HttpResponse<String> again = deliver(body);
 
         assertThat(answers).allMatch(a -> a.statusCode() == 200);
@@ -82,7 +83,7 @@ class HmacRelayProviderTest extends ProviderBundleSupport {
             calls.add(() -> deliver(event));
         }
 
-        List<HttpResponse<String>> answers = concurrently(calls);
+        List<HttpResponse<String>> answers = Concurrently.run(calls);
         HttpResponse<String> repeated = deliver(event);
         // another event about the same generation (a relay re-announcing it): the accept drops it
         HttpResponse<String> other = deliver(relay.eventBody("evt_" + relay.newId(), "image.ready", id, 1));

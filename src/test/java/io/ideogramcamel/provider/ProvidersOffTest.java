@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The default run: no provider secret set, so neither the hmac nor the standard route is started,
- * their paths are not found, and the start says once, per provider, what to set.
+ * The default run: no provider secret or token set, so no provider's route is started, their paths
+ * are not found, and the start says once, per provider, what to set.
  */
 class ProvidersOffTest extends BundleTestSupport {
 
@@ -55,5 +55,18 @@ class ProvidersOffTest extends BundleTestSupport {
                         + "providers.standard.secret or providers.standard.public-key");
         assertThat(switchLines.lines()).filteredOn(l -> l.contains("Provider hmac ")).hasSize(1);
         assertThat(switchLines.lines()).filteredOn(l -> l.contains("Provider standard ")).hasSize(1);
+    }
+
+    @Test
+    void anUnsignedProviderWithoutItsTokenIsNotStartedAndSaysSoOnce() {
+        byte[] body = "{\"task_uuid\":\"t1\",\"status\":\"completed\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(Http.post(baseUrl() + "/webhooks/imagineapi/anything", Map.of(), body).statusCode()).isEqualTo(404);
+        assertThat(Http.post(baseUrl() + "/webhooks/runblob/anything", Map.of(), body).statusCode()).isEqualTo(404);
+        assertThat(context().getRoute("provider-imagineapi")).isNull();
+        assertThat(context().getRoute("provider-runblob")).isNull();
+        assertThat(switchLines.lines()).filteredOn(l -> l.startsWith("INFO") && l.contains("Provider imagineapi is off")
+                && l.contains("providers.imagineapi.path-token")).hasSize(1);
+        assertThat(switchLines.lines()).filteredOn(l -> l.startsWith("INFO") && l.contains("Provider runblob is off")
+                && l.contains("providers.runblob.status-url")).hasSize(1);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.standin.StandardWebhooksSender;
 import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.Http;
 import io.ideogramcamel.testing.StandardWebhooksJs;
@@ -80,7 +81,7 @@ class StandardWebhooksProviderTest extends ProviderBundleSupport {
         for (Map<String, String> headers : deliveries) {
             calls.add(() -> deliverStandard(headers, succeeded));
         }
-        List<HttpResponse<String>> answers = concurrently(calls);
+        List<HttpResponse<String>> answers = Concurrently.run(calls);
         HttpResponse<String> redelivered = deliverStandard(deliveries.get(0), succeeded);
 
         assertThat(answers).allMatch(a -> a.statusCode() == 200);

@@ -7,11 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +15,7 @@ import io.ideogramcamel.standin.LocalIdeogram;
 import io.ideogramcamel.standin.RunBlobStandIn;
 import io.ideogramcamel.store.GenerationRecord;
 import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.Http;
@@ -133,7 +129,7 @@ class UnsignedProvidersTest extends BundleTestSupport {
 
         imagine.set(id, "completed", 100);
         byte[] completed = imagine.callbackBody(id, "completed", 100);
-        List<HttpResponse<String>> answers = concurrently(8, () -> post(imagineUrl(), completed));
+        List<HttpResponse<String>> answers = Concurrently.run(8, () -> post(imagineUrl(), completed));
         answers.add(post(imagineUrl(), completed));
         assertThat(answers).allMatch(a -> a.statusCode() == 200);
         assertThat(answers).filteredOn(a -> a.body().equals("{\"status\":\"accepted\"}")).hasSize(1);
@@ -168,7 +164,7 @@ class UnsignedProvidersTest extends BundleTestSupport {
         runblob.set(id, "completed", null);
         byte[] completed = runblob.callbackBody(id, "completed", null);
         long started = System.nanoTime();
-        List<HttpResponse<String>> answers = concurrently(8, () -> post(runblobUrl(), completed));
+        List<HttpResponse<String>> answers = Concurrently.run(8, () -> post(runblobUrl(), completed));
         answers.add(post(runblobUrl(), completed));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         assertThat(answers).allMatch(a -> a.statusCode() == 200);
@@ -317,28 +313,6 @@ class UnsignedProvidersTest extends BundleTestSupport {
                     Thread.sleep(200);
                 }
             }
-        }
-    }
-
-    private static <T> List<T> concurrently(int n, Callable<T> call) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
         }
     }
 }
