@@ -88,7 +88,7 @@ public class ConfirmationAnswer {
         }
         String status = textOf(item, "status").trim().toLowerCase(Locale.ROOT);
         // the word goes into a log line: a short token, or "other"
-        if (!status.matches("[a-z][a-z_-]{0,31}")) {
+        if (!StrictJsonBody.isStatusToken(status)) {
             status = "other";
         }
         if ("completed".equals(status)) {

@@ -1,7 +1,5 @@
 package io.ideogramcamel.webhook;
 
-import java.util.regex.Pattern;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -21,8 +19,6 @@ import org.apache.camel.Processor;
  */
 public class ReplicatePredictionParser implements Processor {
 
-    private static final Pattern STATUS = Pattern.compile("[a-z][a-z_-]{0,31}");
-
     private String provider = "standard";
     private int maxImages = 16;
 
@@ -40,7 +36,7 @@ public class ReplicatePredictionParser implements Processor {
         JsonNode root = StrictJsonBody.object(exchange.getMessage().getBody(byte[].class));
         String id = StrictJsonBody.providerId(root, "id");
         JsonNode status = root.get("status");
-        if (status == null || !status.isTextual() || !STATUS.matcher(status.asText()).matches()) {
+        if (status == null || !status.isTextual() || !StrictJsonBody.isStatusToken(status.asText())) {
             throw new WebhookRejectedException(WebhookRejection.INVALID_STATUS);
         }
         exchange.setProperty(GenerationExchange.PROVIDER, provider);

@@ -1,6 +1,7 @@
 package io.ideogramcamel.webhook;
 
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -20,7 +21,15 @@ final class StrictJsonBody {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /* A provider's status word: lower case, '-' or '_', short; it is logged, stored and matched. */
+    private static final Pattern STATUS_TOKEN = Pattern.compile("[a-z][a-z_-]{0,31}");
+
     private StrictJsonBody() {
+    }
+
+    /** Whether a provider's status is a short lower-case word (else it is not used, nor logged). */
+    static boolean isStatusToken(String status) {
+        return status != null && STATUS_TOKEN.matcher(status).matches();
     }
 
     /** The body's top-level object, or a 400 invalid_json. */

@@ -1,7 +1,6 @@
 package io.ideogramcamel.webhook;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.GenerationExchange;
@@ -19,8 +18,6 @@ import org.apache.camel.Processor;
  * a completion is archived only with what the provider's own API confirms (ConfirmationAnswer).
  */
 public class UnsignedCallbackParser implements Processor {
-
-    private static final Pattern STATUS = Pattern.compile("[a-z][a-z_-]{0,31}");
 
     private String provider;
     private String envelope = "";
@@ -65,7 +62,7 @@ public class UnsignedCallbackParser implements Processor {
         JsonNode statusNode = item.get("status");
         String status = statusNode != null && statusNode.isTextual()
                 ? statusNode.asText().trim().toLowerCase(Locale.ROOT) : "";
-        if (!STATUS.matcher(status).matches()) {
+        if (!StrictJsonBody.isStatusToken(status)) {
             throw new WebhookRejectedException(WebhookRejection.INVALID_STATUS);
         }
         Integer progress = progressField.isEmpty() ? null : percent(item.get(progressField));
