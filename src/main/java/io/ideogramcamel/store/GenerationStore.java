@@ -402,7 +402,7 @@ public class GenerationStore implements OnCamelContextStarting {
      *
      * @throws StoreUnavailableException if the store has not been started
      */
-    SqlDialect dialect() {
+    public SqlDialect dialect() {
         SqlDialect d = dialect;
         if (d == null) {
             throw new StoreUnavailableException("generation store is not running");

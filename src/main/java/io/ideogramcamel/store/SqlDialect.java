@@ -6,7 +6,7 @@ import java.util.Locale;
  * The few places where H2 and PostgreSQL need different SQL. Everything else (the schema included)
  * is written once in SQL both accept.
  */
-enum SqlDialect {
+public enum SqlDialect {
 
     /**
      * H2 2.3 has no {@code ON CONFLICT} outside its PostgreSQL compatibility mode (and even there not

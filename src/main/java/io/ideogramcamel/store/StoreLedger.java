@@ -116,7 +116,7 @@ public abstract class StoreLedger {
     }
 
     /** The clock of updated_at only (informational); lease expiry and due times use the database's. */
-    void setClock(LongSupplier clock) {
+    public void setClock(LongSupplier clock) {
         this.clock = clock;
     }
 
@@ -154,13 +154,13 @@ public abstract class StoreLedger {
         }
     }
 
-    boolean isKeptAlive(String leaseOwner) {
+    public boolean isKeptAlive(String leaseOwner) {
         LeaseHeartbeat h = currentHeartbeat();
         return h != null && h.isKept(leaseOwner);
     }
 
     /** One heartbeat round now (tests; the timer does the same every third of the lease). */
-    void renewKeptLeases() {
+    public void renewKeptLeases() {
         heartbeat().renewAll();
     }
 
@@ -220,7 +220,7 @@ public abstract class StoreLedger {
     }
 
     /** The delay before the next attempt when this many attempts have already failed. */
-    long retryDelayMillis(int attemptsBefore) {
+    public long retryDelayMillis(int attemptsBefore) {
         return StoreSql.doublingDelayMillis(retryInitialDelaySeconds, retryMaxDelaySeconds, attemptsBefore);
     }
 
