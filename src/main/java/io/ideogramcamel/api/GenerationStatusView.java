@@ -13,18 +13,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationKey;
-import io.ideogramcamel.store.ArchiveLedger;
+import io.ideogramcamel.archive.ArchiveLedger;
 import io.ideogramcamel.store.GenerationRecord;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.ListPage;
 import io.ideogramcamel.store.ListedGeneration;
-import io.ideogramcamel.store.ListedSubmission;
-import io.ideogramcamel.store.ProviderLedger;
-import io.ideogramcamel.store.ProviderProgress;
-import io.ideogramcamel.store.Submission;
-import io.ideogramcamel.store.SubmissionLedger;
-import io.ideogramcamel.store.SubmissionState;
+import io.ideogramcamel.submit.ListedSubmission;
+import io.ideogramcamel.webhook.ProviderLedger;
+import io.ideogramcamel.webhook.ProviderProgress;
+import io.ideogramcamel.submit.Submission;
+import io.ideogramcamel.submit.SubmissionLedger;
+import io.ideogramcamel.submit.SubmissionState;
 
 /**
  * GET /generations/{id} and GET /generations?state=: what the store knows, as JSON. An id is

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.ideogramcamel.GenerationExchange;
-import io.ideogramcamel.store.ArchiveClaim;
 import org.apache.camel.Exchange;
 
 /**

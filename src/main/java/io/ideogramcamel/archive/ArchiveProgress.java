@@ -1,7 +1,5 @@
 package io.ideogramcamel.archive;
 
-import io.ideogramcamel.store.ArchiveClaim;
-import io.ideogramcamel.store.ArchiveLedger;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 

@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationKey;
-import io.ideogramcamel.store.ArchiveClaim;
-import io.ideogramcamel.store.ArchiveLedger;
-import io.ideogramcamel.store.GenerationImage;
 import org.apache.camel.Exchange;
 
 /**

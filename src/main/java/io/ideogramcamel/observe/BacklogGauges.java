@@ -4,7 +4,7 @@ import java.util.function.LongSupplier;
 
 import io.ideogramcamel.store.BacklogCounts;
 import io.ideogramcamel.store.StoreUnavailableException;
-import io.ideogramcamel.store.SubmissionLedger;
+import io.ideogramcamel.submit.SubmissionLedger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.IdeogramApiVersion;
 import io.ideogramcamel.IdeogramResponses;
-import io.ideogramcamel.store.PollLedger;
 import io.ideogramcamel.store.StoreUnavailableException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;

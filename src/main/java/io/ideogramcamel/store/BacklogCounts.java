@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The few numbers an operator watches to see work piling up: each is one statement on an index
  * (state first), so asking them every few seconds stays cheap however large the tables grow.
- * In-flight images are counted by the {@link SubmissionLedger}'s own budget query.
+ * In-flight images are counted by the submission ledger's own budget query.
  */
 public class BacklogCounts {
 

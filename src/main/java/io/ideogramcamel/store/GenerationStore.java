@@ -388,12 +388,12 @@ public class GenerationStore implements OnCamelContextStarting {
     }
 
     /**
-     * A pooled connection on which the schema exists, for the other store classes of this package
-     * that share this pool (the {@link ArchiveLedger}). The caller closes it.
+     * A pooled connection on which the schema exists, for the ledgers that share this pool (every
+     * {@link StoreAccess}). The caller closes it.
      *
      * @throws StoreUnavailableException if the store is not running
      */
-    Connection connection() throws SQLException {
+    public Connection connection() throws SQLException {
         return openConnection();
     }
 

@@ -42,7 +42,7 @@ final class GroupCommitWriter {
      * poller's lease on the SUBMITTED row is dropped so the archiver can claim it at once. A row the
      * poller failed only for want of news (expired, or unknown at Ideogram) takes a late result too:
      * the generation was billed, and its images are still there for 24 hours. So does a failure an
-     * unsigned callback reported ({@link ProviderLedger#UNCONFIRMED_FAILURES}): nothing confirmed it,
+     * unsigned callback reported ({@link OverridableFailures}): nothing confirmed it,
      * and a result confirmed with the provider's API outranks it.
      */
     private static final String TO_RECEIVED = "UPDATE generation SET state = 'RECEIVED', "
@@ -53,9 +53,8 @@ final class GroupCommitWriter {
             + "updated_at = ?, attempts = 0, error = NULL, lease_owner = NULL, lease_until = NULL "
             + "WHERE generation_id = ? AND ";
     private static final String SUBMITTED_TO_RECEIVED = TO_RECEIVED + "state = 'SUBMITTED'";
-    private static final String LATE_RESULT_TO_RECEIVED = TO_RECEIVED + "state = 'FAILED' AND error IN ('"
-            + PollLedger.EXPIRED + "', '" + PollLedger.UNKNOWN_AT_IDEOGRAM + "', '"
-            + String.join("', '", ProviderLedger.UNCONFIRMED_FAILURES) + "')";
+    private static final String LATE_RESULT_TO_RECEIVED = TO_RECEIVED + "state = 'FAILED' AND error IN ("
+            + OverridableFailures.sqlList() + ")";
 
     /** Supplies a pooled connection on which the schema is known to exist. */
     @FunctionalInterface

@@ -5,13 +5,13 @@ import java.sql.SQLException;
 import java.sql.Types;
 
 /** Parameter binding shared by the store's writers. */
-final class JdbcParameters {
+public final class JdbcParameters {
 
     private JdbcParameters() {
     }
 
     /** PostgreSQL needs the SQL type of a null; setString(null) does not carry one. */
-    static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
+    public static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.VARCHAR);
         } else {
@@ -20,7 +20,7 @@ final class JdbcParameters {
     }
 
     /** A nullable BIGINT, with its SQL type when null. */
-    static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    public static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.BIGINT);
         } else {

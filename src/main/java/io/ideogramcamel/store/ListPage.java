@@ -18,7 +18,7 @@ public record ListPage(long updatedAt, String id) {
      * index on (state, updated_at, id): a row-value comparison lets both databases seek to the page
      * instead of walking the rows before it. Parameters: updatedAt, id, limit.
      */
-    static String afterAndOrder(String idColumn) {
+    public static String afterAndOrder(String idColumn) {
         return "(updated_at, " + idColumn + ") < (?, ?) "
                 + "ORDER BY updated_at DESC, " + idColumn + " DESC FETCH FIRST ? ROWS ONLY";
     }

@@ -42,12 +42,12 @@ public enum SqlDialect {
      * Parameters: 1 generation_id, 2 source, 3 created, 4 images, 5 received_at, 6 next_attempt_at,
      * 7 updated_at, 8 usage_cost_usd_micros (nullable), and for H2 9 generation_id again. Update count 1 = inserted, 0 = already there.
      */
-    String insertReceivedIfAbsent() {
+    public String insertReceivedIfAbsent() {
         return insertReceivedIfAbsent;
     }
 
     /** Whether {@link #insertReceivedIfAbsent()} takes the id a second time as parameter 9. */
-    boolean idRepeatedLast() {
+    public boolean idRepeatedLast() {
         return idRepeatedLast;
     }
 

@@ -20,16 +20,14 @@ import org.slf4j.LoggerFactory;
  * leases this instance id held before a crash. Public (with public setters) so the YAML
  * {@code beans:} can set the inherited properties on each ledger.
  */
-public abstract class StoreLedger {
+public abstract class StoreLedger extends StoreAccess {
 
     private static final int MAX_DUE_BATCH = 10_000;
 
     private final Logger log = LoggerFactory.getLogger(getClass());
     private final AtomicLong claims = new AtomicLong();
-    private GenerationStore store;
     private int retryInitialDelaySeconds;
     private int retryMaxDelaySeconds;
-    private int queryTimeoutSeconds = 10;
     private volatile String instanceId = StoreSql.randomInstanceId();
     /** Null until set: the random id stays. */
     private volatile String configuredInstanceId;
@@ -43,10 +41,6 @@ public abstract class StoreLedger {
     protected StoreLedger(int retryInitialDelaySeconds, int retryMaxDelaySeconds) {
         this.retryInitialDelaySeconds = retryInitialDelaySeconds;
         this.retryMaxDelaySeconds = retryMaxDelaySeconds;
-    }
-
-    public void setStore(GenerationStore store) {
-        this.store = store;
     }
 
     /** The delay after the first failed attempt; it doubles with each further one. */
@@ -63,17 +57,6 @@ public abstract class StoreLedger {
             throw new IllegalArgumentException("retryMaxDelaySeconds must not be negative");
         }
         this.retryMaxDelaySeconds = retryMaxDelaySeconds;
-    }
-
-    /**
-     * How long one statement may wait on PostgreSQL (a row lock, a stalled server) before the call
-     * fails as unavailable. Not applied on H2 (see {@link StoreSql#prepare}).
-     */
-    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
-        if (queryTimeoutSeconds < 0) {
-            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
-        }
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
     }
 
     /**
@@ -272,28 +255,5 @@ public abstract class StoreLedger {
         } catch (SQLException e) {
             throw unavailable(what, e);
         }
-    }
-
-    protected Connection connection() throws SQLException {
-        return requireStore().connection();
-    }
-
-    protected PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
-    }
-
-    protected GenerationStore requireStore() {
-        if (store == null) {
-            throw new IllegalStateException(getClass().getSimpleName() + " needs a store");
-        }
-        return store;
-    }
-
-    protected StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(requireStore(), what, e);
-    }
-
-    protected void rollbackQuietly(Connection c) {
-        StoreSql.rollbackQuietly(log, c);
     }
 }

@@ -1,7 +1,6 @@
 package io.ideogramcamel.submit;
 
 import io.ideogramcamel.api.ApiRejectedException;
-import io.ideogramcamel.store.SubmissionLedger;
 import org.apache.camel.Exchange;
 
 /**

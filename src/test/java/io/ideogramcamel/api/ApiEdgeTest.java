@@ -14,8 +14,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.ideogramcamel.store.ListPage;
-import io.ideogramcamel.store.SubmissionLedger;
-import io.ideogramcamel.store.SubmissionState;
+import io.ideogramcamel.submit.SubmissionLedger;
+import io.ideogramcamel.submit.SubmissionState;
 import io.ideogramcamel.testing.BundleProcess;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 
 import io.ideogramcamel.store.ListPage;
-import io.ideogramcamel.store.SubmissionLedger;
-import io.ideogramcamel.store.SubmissionState;
+import io.ideogramcamel.submit.SubmissionLedger;
+import io.ideogramcamel.submit.SubmissionState;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.IdeogramStandIn;

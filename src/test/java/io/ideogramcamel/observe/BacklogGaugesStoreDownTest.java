@@ -9,7 +9,7 @@ import java.sql.Statement;
 
 import io.ideogramcamel.store.BacklogCounts;
 import io.ideogramcamel.store.GenerationStore;
-import io.ideogramcamel.store.SubmissionLedger;
+import io.ideogramcamel.submit.SubmissionLedger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

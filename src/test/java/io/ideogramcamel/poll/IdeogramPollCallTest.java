@@ -13,7 +13,6 @@ import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.store.GenerationRecord;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.GenerationStore;
-import io.ideogramcamel.store.PollLedger;
 import io.ideogramcamel.testing.LogCapture;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

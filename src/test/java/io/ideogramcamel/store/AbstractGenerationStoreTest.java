@@ -43,9 +43,9 @@ import org.junit.jupiter.api.Timeout;
  * helpers are shared with the other test classes of this package.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-abstract class AbstractGenerationStoreTest {
+public abstract class AbstractGenerationStoreTest {
 
-    static final String IMAGES = "[{\"url\":\"https://ideogram.ai/api/images/ephemeral/a.png?exp=1&sig=x\","
+    public static final String IMAGES = "[{\"url\":\"https://ideogram.ai/api/images/ephemeral/a.png?exp=1&sig=x\","
             + "\"prompt\":\"a lighthouse\",\"resolution\":\"1024x1024\",\"seed\":12345,\"is_image_safe\":true}]";
 
     protected TestDatabase db;
@@ -76,7 +76,7 @@ abstract class AbstractGenerationStoreTest {
         return store;
     }
 
-    static GenerationStore newStore(String jdbcUrl, String username) {
+    public static GenerationStore newStore(String jdbcUrl, String username) {
         GenerationStore store = new GenerationStore();
         store.setJdbcUrl(jdbcUrl);
         store.setUsername(username);
@@ -310,12 +310,12 @@ abstract class AbstractGenerationStoreTest {
 
     // ---------------------------------------------------------------- helpers shared in this package
 
-    interface IndexedCall<T> {
+    public interface IndexedCall<T> {
         T call(int index) throws Exception;
     }
 
     /** Runs n calls at once (released together by a latch) and returns their results in order. */
-    static <T> List<T> concurrently(int n, IndexedCall<T> call) throws Exception {
+    public static <T> List<T> concurrently(int n, IndexedCall<T> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             CountDownLatch go = new CountDownLatch(1);
@@ -339,7 +339,7 @@ abstract class AbstractGenerationStoreTest {
         }
     }
 
-    static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+    public static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -349,25 +349,25 @@ abstract class AbstractGenerationStoreTest {
         }
     }
 
-    static long millisToRun(Runnable r) {
+    public static long millisToRun(Runnable r) {
         long start = System.nanoTime();
         r.run();
         return (System.nanoTime() - start) / 1_000_000;
     }
 
     /** A database for one test, reached with plain JDBC connections of its own (not the store's pool). */
-    abstract static class TestDatabase implements AutoCloseable {
+    public abstract static class TestDatabase implements AutoCloseable {
 
-        abstract String jdbcUrl();
+        public abstract String jdbcUrl();
 
-        abstract String username();
+        public abstract String username();
 
-        Connection connect() throws SQLException {
+        public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl(), username(), "");
         }
 
         /** Brings the schema up to date the way a store does, without starting one. */
-        void migrate() {
+        public void migrate() {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(jdbcUrl());
             config.setUsername(username());
@@ -377,13 +377,13 @@ abstract class AbstractGenerationStoreTest {
             }
         }
 
-        void execute(String sql) throws SQLException {
+        public void execute(String sql) throws SQLException {
             try (Connection c = connect(); Statement s = c.createStatement()) {
                 s.execute(sql);
             }
         }
 
-        int countRows(String where) throws SQLException {
+        public int countRows(String where) throws SQLException {
             try (Connection c = connect();
                     PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM generation WHERE " + where);
                     ResultSet rs = ps.executeQuery()) {
@@ -394,25 +394,25 @@ abstract class AbstractGenerationStoreTest {
     }
 
     /** An H2 file database in a fresh temporary directory. */
-    static final class H2Database extends TestDatabase {
-        final Path dir;
+    public static final class H2Database extends TestDatabase {
+        public final Path dir;
 
-        H2Database() throws IOException {
+        public H2Database() throws IOException {
             dir = Files.createTempDirectory("store-h2-");
         }
 
         /** Without WRITE_DELAY on purpose: the store must add WRITE_DELAY=0 itself. */
-        String fileUrl() {
+        public String fileUrl() {
             return "jdbc:h2:file:" + dir.resolve("ideogram").toAbsolutePath();
         }
 
         @Override
-        String jdbcUrl() {
+        public String jdbcUrl() {
             return fileUrl() + ";WRITE_DELAY=0";
         }
 
         @Override
-        String username() {
+        public String username() {
             return "sa";
         }
 
@@ -425,25 +425,25 @@ abstract class AbstractGenerationStoreTest {
     }
 
     /** A schema of its own in the PostgreSQL at 127.0.0.1:5432 (database test, trust auth), dropped after. */
-    static final class PostgresDatabase extends TestDatabase {
-        final PostgresSchema schema;
+    public static final class PostgresDatabase extends TestDatabase {
+        public final PostgresSchema schema;
 
-        PostgresDatabase() throws SQLException {
+        public PostgresDatabase() throws SQLException {
             schema = new PostgresSchema();
         }
 
         /** The same database reached through another port (a {@link TcpForwarder}). */
-        String jdbcUrlThroughPort(int port) {
+        public String jdbcUrlThroughPort(int port) {
             return schema.jdbcUrlThroughPort(port);
         }
 
         @Override
-        String jdbcUrl() {
+        public String jdbcUrl() {
             return schema.jdbcUrl();
         }
 
         @Override
-        String username() {
+        public String username() {
             return PostgresSchema.USER;
         }
 

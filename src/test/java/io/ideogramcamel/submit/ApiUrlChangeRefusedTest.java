@@ -7,8 +7,6 @@ import java.net.http.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ideogramcamel.store.ApiUrlGuard;
-import io.ideogramcamel.store.SubmissionLedger;
-import io.ideogramcamel.store.SubmissionState;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.Http;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,10 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.webhook;
 
+import io.ideogramcamel.store.AbstractGenerationStoreTest;
+import io.ideogramcamel.store.GenerationRecord;
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.StoreRetention;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
 /**
  * One row of the {@code submission} table. Times are epoch milliseconds.

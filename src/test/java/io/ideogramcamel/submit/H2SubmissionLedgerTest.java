@@ -1,10 +1,11 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
+import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.H2Database;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.TestDatabase;
 
-/** The archive ledger on an embedded H2 file: competing workers are threads of one process. */
-class H2ArchiveLedgerTest extends AbstractArchiveLedgerTest {
+/** The submission and poll ledgers on an embedded H2 file: competing workers are threads of one process. */
+class H2SubmissionLedgerTest extends AbstractSubmissionLedgerTest {
 
     @Override
     protected TestDatabase createDatabase() throws Exception {

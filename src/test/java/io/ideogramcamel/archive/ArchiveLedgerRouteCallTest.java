@@ -1,5 +1,7 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.archive;
 
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.store.GenerationStore;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.IMAGES;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.newStore;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,12 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.archive;
 
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.JdbcParameters;
+import io.ideogramcamel.store.SqlDialect;
+import io.ideogramcamel.store.StoreLedger;
+import io.ideogramcamel.store.StoreSql;
+import io.ideogramcamel.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,10 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.archive;
 
+import io.ideogramcamel.store.GenerationRecord;
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.StoreSql;
+import io.ideogramcamel.store.StoreUnavailableException;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.IMAGES;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.await;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.concurrently;

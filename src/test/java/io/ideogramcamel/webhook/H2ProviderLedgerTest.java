@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.webhook;
 
 import io.ideogramcamel.store.AbstractGenerationStoreTest.H2Database;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.TestDatabase;

@@ -1,5 +1,10 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
+import io.ideogramcamel.poll.PollLedger;
+import io.ideogramcamel.store.GenerationRecord;
+import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.ListPage;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.IMAGES;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.concurrently;
 import static io.ideogramcamel.store.AbstractGenerationStoreTest.newStore;

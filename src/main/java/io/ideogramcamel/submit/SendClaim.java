@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
 /**
  * The right to send one submission to Ideogram now: it is SENDING, its places in the in-flight

@@ -1,10 +1,14 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.archive;
 
+import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.PostgresDatabase;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.TestDatabase;
 
-/** The submission and poll ledgers on the real PostgreSQL, a second pool standing in for a second instance. */
-class PostgresSubmissionLedgerTest extends AbstractSubmissionLedgerTest {
+/**
+ * The archive ledger on the real PostgreSQL, where a second store with its own pool stands in for a
+ * second bundle instance racing for the same generations.
+ */
+class PostgresArchiveLedgerTest extends AbstractArchiveLedgerTest {
 
     private GenerationStore other;
 

@@ -1,5 +1,9 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.poll;
 
+import io.ideogramcamel.store.OverridableFailures;
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.StoreLedger;
+import io.ideogramcamel.store.StoreSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,9 +23,9 @@ public class PollLedger extends StoreLedger {
     private static final Logger LOG = LoggerFactory.getLogger(PollLedger.class);
 
     /** The error of a generation still not complete when its result links would have expired. */
-    public static final String EXPIRED = "expired";
+    public static final String EXPIRED = OverridableFailures.EXPIRED;
     /** The error of a generation Ideogram answered 404 for. */
-    public static final String UNKNOWN_AT_IDEOGRAM = "unknown_at_ideogram";
+    public static final String UNKNOWN_AT_IDEOGRAM = OverridableFailures.UNKNOWN_AT_IDEOGRAM;
 
     /* One range read of the (state, next_attempt_at) index, however many rows wait further out. */
     private static final String FIND_DUE = "SELECT generation_id FROM generation "

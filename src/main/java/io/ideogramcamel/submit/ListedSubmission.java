@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
 /** One line of GET /generations?state= for a request not (yet) a generation: never its request body. */
 public record ListedSubmission(

@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
 /**
  * The states of one request to POST /generations, stored by name in {@code submission.state}.

@@ -1,5 +1,11 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.JdbcParameters;
+import io.ideogramcamel.store.ListPage;
+import io.ideogramcamel.store.StoreLedger;
+import io.ideogramcamel.store.StoreSql;
+import io.ideogramcamel.store.StoreUnavailableException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,7 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.submit;
 
+import io.ideogramcamel.store.AbstractGenerationStoreTest;
+import io.ideogramcamel.store.GenerationStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ideogramcamel.store.AbstractGenerationStoreTest.H2Database;

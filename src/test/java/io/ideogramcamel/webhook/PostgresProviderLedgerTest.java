@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.webhook;
 
 import io.ideogramcamel.store.AbstractGenerationStoreTest.PostgresDatabase;
 import io.ideogramcamel.store.AbstractGenerationStoreTest.TestDatabase;

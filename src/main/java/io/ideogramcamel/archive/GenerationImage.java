@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.archive;
 
 /**
  * One row of {@code generation_image}: what the archiver did with one image of a generation.

@@ -1,4 +1,4 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.archive;
 
 import java.util.Collections;
 import java.util.Set;

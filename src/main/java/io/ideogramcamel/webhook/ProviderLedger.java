@@ -1,5 +1,10 @@
-package io.ideogramcamel.store;
+package io.ideogramcamel.webhook;
 
+import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.OverridableFailures;
+import io.ideogramcamel.store.StoreAccess;
+import io.ideogramcamel.store.StoreSql;
+import io.ideogramcamel.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,14 +18,14 @@ import java.util.Optional;
  * A result itself goes through the one accept path every provider shares
  * ({@link GenerationStore#acceptReceived}). Shares the store's pool and schema.
  */
-public class ProviderLedger {
+public class ProviderLedger extends StoreAccess {
 
     /**
      * The failure tokens of unsigned callbacks (ImagineAPI, RunBlob): whoever knows the path token
      * can send one, and nobody confirmed it, so a later result confirmed with the provider's own API
      * still takes the generation (the writer's late-result transition).
      */
-    public static final List<String> UNCONFIRMED_FAILURES = List.of("imagineapi_failed", "runblob_failed");
+    public static final List<String> UNCONFIRMED_FAILURES = OverridableFailures.UNCONFIRMED_BY_PROVIDER;
 
     private static final String DELIVERY_SEEN = "SELECT 1 FROM provider_delivery WHERE provider = ? AND delivery_id = ?";
 
@@ -51,18 +56,6 @@ public class ProviderLedger {
     private static final int MAX_TYPE = 64;
     private static final int MAX_STATUS = 32;
 
-    private GenerationStore store;
-    private int queryTimeoutSeconds = 10;
-
-    public void setStore(GenerationStore store) {
-        this.store = store;
-    }
-
-    /** The JDBC timeout of each statement, seconds (at least 1), besides the store's own statement timeout. */
-    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
-        this.queryTimeoutSeconds = Math.max(1, queryTimeoutSeconds);
-    }
-
     /**
      * Whether this delivery was handled before (its effects are committed).
      *
@@ -70,7 +63,7 @@ public class ProviderLedger {
      */
     public boolean isDeliverySeen(String provider, String deliveryId) {
         requireDelivery(provider, deliveryId);
-        try (Connection c = requireStore().connection();
+        try (Connection c = connection();
                 PreparedStatement ps = prepare(c, DELIVERY_SEEN)) {
             ps.setString(1, provider);
             ps.setString(2, deliveryId);
@@ -92,7 +85,7 @@ public class ProviderLedger {
      */
     public boolean recordDelivery(String provider, String deliveryId, String generationKey, String eventType) {
         requireDelivery(provider, deliveryId);
-        try (Connection c = requireStore().connection();
+        try (Connection c = connection();
                 PreparedStatement ps = prepare(c, RECORD_DELIVERY)) {
             ps.setString(1, provider);
             ps.setString(2, deliveryId);
@@ -120,7 +113,7 @@ public class ProviderLedger {
         StoreSql.requireId(generationKey);
         StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
-        try (Connection c = requireStore().connection();
+        try (Connection c = connection();
                 PreparedStatement ps = prepare(c, RECORD_FAILED)) {
             ps.setString(1, generationKey);
             ps.setString(2, source);
@@ -148,7 +141,7 @@ public class ProviderLedger {
         String s = cut(status == null || status.isBlank() ? "pending" : status, MAX_STATUS);
         Integer p = progress == null ? null : Math.max(0, Math.min(100, progress));
         long now = System.currentTimeMillis();
-        try (Connection c = requireStore().connection()) {
+        try (Connection c = connection()) {
             if (updateProgress(c, generationKey, s, p, now) > 0) {
                 return;
             }
@@ -177,7 +170,7 @@ public class ProviderLedger {
      * @throws StoreUnavailableException if the store cannot be read
      */
     public Optional<ProviderProgress> findProgress(String generationKey) {
-        try (Connection c = requireStore().connection();
+        try (Connection c = connection();
                 PreparedStatement ps = prepare(c, FIND_PROGRESS)) {
             ps.setString(1, generationKey);
             try (ResultSet rs = ps.executeQuery()) {
@@ -228,20 +221,5 @@ public class ProviderLedger {
 
     private static String cut(String value, int max) {
         return value == null || value.length() <= max ? value : value.substring(0, max);
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
-    }
-
-    private StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(requireStore(), what, e);
-    }
-
-    private GenerationStore requireStore() {
-        if (store == null) {
-            throw new IllegalStateException("ProviderLedger needs a store");
-        }
-        return store;
     }
 }

@@ -1,0 +1,59 @@
+package io.ideogramcamel.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every user of the store's pool shares, wherever its feature lives: a connection, statements
+ * with the statement timeout, and the one way a failed call becomes {@link StoreUnavailableException}
+ * (the driver's reason logged here, a fixed message for the caller). Public with public setters so
+ * the YAML {@code beans:} can set the inherited properties.
+ */
+public abstract class StoreAccess {
+
+    private final Logger log = LoggerFactory.getLogger(getClass());
+    private GenerationStore store;
+    private int queryTimeoutSeconds = 10;
+
+    public void setStore(GenerationStore store) {
+        this.store = store;
+    }
+
+    /**
+     * How long one statement may wait on PostgreSQL (a row lock, a stalled server) before the call
+     * fails as unavailable. Not applied on H2 (see {@link StoreSql#prepare}).
+     */
+    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
+        if (queryTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
+        }
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+    }
+
+    protected Connection connection() throws SQLException {
+        return requireStore().connection();
+    }
+
+    protected PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return StoreSql.prepare(requireStore(), c, sql, queryTimeoutSeconds);
+    }
+
+    protected GenerationStore requireStore() {
+        if (store == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + " needs a store");
+        }
+        return store;
+    }
+
+    protected StoreUnavailableException unavailable(String what, SQLException e) {
+        return StoreSql.unavailable(requireStore(), what, e);
+    }
+
+    protected void rollbackQuietly(Connection c) {
+        StoreSql.rollbackQuietly(log, c);
+    }
+}
