@@ -2,6 +2,7 @@ package io.ideogramcamel.archive;
 
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.LeasedRows;
 import io.ideogramcamel.store.JdbcParameters;
 import io.ideogramcamel.store.SqlDialect;
 import io.ideogramcamel.store.StoreLedger;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public class ArchiveLedger extends StoreLedger {
 
+    private static final LeasedRows ROWS = new LeasedRows("generation", "generation_id", "state = 'RECEIVED'");
+
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveLedger.class);
 
     /** The error recorded when a generation waited too long for its images to be fetched. */
@@ -54,27 +57,19 @@ public class ArchiveLedger extends StoreLedger {
      * Ordered by the due time alone so PostgreSQL and H2 can read the (state, next_attempt_at) index
      * in order and stop at the limit; a tie-breaker column would force a sort of every due row.
      */
-    private static final String FIND_DUE = "SELECT generation_id FROM generation "
-            + "WHERE state = 'RECEIVED' AND next_attempt_at <= " + StoreSql.NOW
-            + " AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW + ") "
-            + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
+    private static final String FIND_DUE = ROWS.findDue();
 
     /*
      * The due-time guard keeps a generation released with a backoff from being retried at once by a
      * worker that listed it as due just before the release. A row whose links have expired is not
      * claimed (EXPIRE below fails it instead).
      */
-    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = " + StoreSql.NOW
-            + " + ?, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW
-            + ") AND (next_attempt_at IS NULL OR next_attempt_at <= " + StoreSql.NOW + ") "
-            + "AND (received_at IS NULL OR received_at >= " + StoreSql.NOW + " - ?)";
+    private static final String CLAIM = ROWS.claim(
+            " AND (received_at IS NULL OR received_at >= " + StoreSql.NOW + " - ?)");
 
     /* Only a free row: a worker that holds a live lease is left to finish (or to see the links fail). */
-    private static final String EXPIRE = "UPDATE generation SET state = 'FAILED', error = '" + LINKS_EXPIRED + "', "
-            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW
-            + ") AND received_at < " + StoreSql.NOW + " - ?";
+    private static final String EXPIRE = ROWS.finishFree("state = 'FAILED', error = '" + LINKS_EXPIRED + "'",
+            " AND received_at < " + StoreSql.NOW + " - ?");
 
     private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until, "
             + "usage_cost_usd_micros "
@@ -87,8 +82,7 @@ public class ArchiveLedger extends StoreLedger {
      * alone says who holds the row. On PostgreSQL this UPDATE locks the row, so a competing claim
      * waits for it and then re-checks lease_until against the renewed value.
      */
-    private static final String RENEW = "UPDATE generation SET lease_until = " + StoreSql.NOW + " + ?, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+    private static final String RENEW = ROWS.renew();
 
     private static final String IMAGE_COLUMNS = "generation_id, image_index, outcome, object_key, content_type, "
             + "size_bytes, sha256, refused_reason, recorded_at";
@@ -107,19 +101,13 @@ public class ArchiveLedger extends StoreLedger {
     private static final String LIST_IMAGES = "SELECT " + IMAGE_COLUMNS + " FROM generation_image "
             + "WHERE generation_id = ? ORDER BY image_index";
 
-    private static final String ARCHIVE = "UPDATE generation SET state = 'ARCHIVED', error = NULL, "
-            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+    private static final String ARCHIVE = ROWS.finish("state = 'ARCHIVED', error = NULL");
 
     /* The recorded images stay: they say what is in the bucket for whoever looks at a FAILED row. */
-    private static final String FAIL = "UPDATE generation SET state = 'FAILED', error = ?, "
-            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+    private static final String FAIL = ROWS.finish("state = 'FAILED', error = ?");
 
     /* What an earlier run of this instance id held (it died): due now, free for any worker. */
-    private static final String RELEASE_EARLIER = "UPDATE generation SET lease_owner = NULL, lease_until = NULL, "
-            + "next_attempt_at = " + StoreSql.NOW + ", updated_at = " + StoreSql.NOW + " "
-            + "WHERE state = 'RECEIVED' AND lease_owner LIKE ? ESCAPE '!' AND lease_owner NOT LIKE ? ESCAPE '!'";
+    private static final String RELEASE_EARLIER = ROWS.releaseEarlier();
 
     private static final String COUNT_BY_STATE = "SELECT COUNT(*) FROM generation WHERE state = ?";
 
@@ -492,9 +480,7 @@ public class ArchiveLedger extends StoreLedger {
         long now = localNow();
         // The backoff depends on the row's own attempts, so it is computed in the same guarded
         // statement instead of from a value read earlier.
-        String sql = "UPDATE generation SET attempts = attempts + 1, error = ?, lease_owner = NULL, "
-                + "lease_until = NULL, next_attempt_at = " + StoreSql.NOW + " + " + retryDelayMillisSql() + ", updated_at = ? "
-                + "WHERE generation_id = ? AND state = 'RECEIVED' AND lease_owner = ?";
+        String sql = ROWS.later(retryDelayMillisSql(), ", error = ?");
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, reason);

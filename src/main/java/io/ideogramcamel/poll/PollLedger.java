@@ -1,5 +1,6 @@
 package io.ideogramcamel.poll;
 
+import io.ideogramcamel.store.LeasedRows;
 import io.ideogramcamel.store.OverridableFailures;
 import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.StoreLedger;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public class PollLedger extends StoreLedger {
 
+    private static final LeasedRows ROWS = new LeasedRows("generation", "generation_id", "state = 'SUBMITTED'");
+
     private static final Logger LOG = LoggerFactory.getLogger(PollLedger.class);
 
     /** The error of a generation still not complete when its result links would have expired. */
@@ -28,35 +31,21 @@ public class PollLedger extends StoreLedger {
     public static final String UNKNOWN_AT_IDEOGRAM = OverridableFailures.UNKNOWN_AT_IDEOGRAM;
 
     /* One range read of the (state, next_attempt_at) index, however many rows wait further out. */
-    private static final String FIND_DUE = "SELECT generation_id FROM generation "
-            + "WHERE state = 'SUBMITTED' AND next_attempt_at <= " + StoreSql.NOW
-            + " AND (lease_until IS NULL OR lease_until < " + StoreSql.NOW + ") "
-            + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
+    private static final String FIND_DUE = ROWS.findDue();
 
-    private static final String CLAIM = "UPDATE generation SET lease_owner = ?, lease_until = " + StoreSql.NOW
-            + " + ?, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < "
-            + StoreSql.NOW + ") AND next_attempt_at <= " + StoreSql.NOW
-            + " AND (submitted_at IS NULL OR submitted_at >= " + StoreSql.NOW + " - ?)";
+    private static final String CLAIM = ROWS.claim(
+            " AND (submitted_at IS NULL OR submitted_at >= " + StoreSql.NOW + " - ?)");
 
-    private static final String EXPIRE = "UPDATE generation SET state = 'FAILED', error = '" + EXPIRED + "', "
-            + "lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < "
-            + StoreSql.NOW + ") AND submitted_at < " + StoreSql.NOW + " - ?";
+    private static final String EXPIRE = ROWS.finishFree("state = 'FAILED', error = '" + EXPIRED + "'",
+            " AND submitted_at < " + StoreSql.NOW + " - ?");
 
     /* Completed with the delay: a Retry-After, or the backoff ladder over the row's own attempts. */
-    private static final String POLL_LATER = "UPDATE generation SET attempts = attempts + 1, error = ?, "
-            + "next_attempt_at = " + StoreSql.NOW + " + %s, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
+    private static final String POLL_LATER = ROWS.later("%s", ", error = ?");
 
-    private static final String FAIL = "UPDATE generation SET state = 'FAILED', error = ?, lease_owner = NULL, "
-            + "lease_until = NULL, next_attempt_at = NULL, updated_at = ? "
-            + "WHERE generation_id = ? AND state = 'SUBMITTED' AND lease_owner = ?";
+    private static final String FAIL = ROWS.finish("state = 'FAILED', error = ?");
 
     /* What an earlier run of this instance id held (it died mid-poll): due now. */
-    private static final String RELEASE_EARLIER = "UPDATE generation SET lease_owner = NULL, lease_until = NULL, "
-            + "next_attempt_at = " + StoreSql.NOW + ", updated_at = " + StoreSql.NOW + " "
-            + "WHERE state = 'SUBMITTED' AND lease_owner LIKE ? ESCAPE '!' AND lease_owner NOT LIKE ? ESCAPE '!'";
+    private static final String RELEASE_EARLIER = ROWS.releaseEarlier();
 
     private int leaseSeconds = 60;
     private int expireAfterHours = 24;

@@ -77,6 +77,16 @@ public final class LeasedRows {
     }
 
     /**
+     * Ends the work on a row nobody holds a live lease on (a worker that holds one is left to
+     * finish): {@code set} plus the lease and the due time cleared, when {@code extraGuard} holds.
+     * Parameters: those of {@code set}, then updated_at, key, then those of {@code extraGuard}.
+     */
+    public String finishFree(String set, String extraGuard) {
+        return "UPDATE " + table + " SET " + set + ", lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, "
+                + "updated_at = ? WHERE " + key + " = ? AND " + working + " AND " + free + extraGuard;
+    }
+
+    /**
      * Gives a held row back for a later attempt: one more attempt counted, due after
      * {@code delayMillisSql} (fixed text: a number, a CASE over attempts, or {@code ?}).
      * Parameters: those of {@code set} and of the delay, then updated_at, key, lease owner.
