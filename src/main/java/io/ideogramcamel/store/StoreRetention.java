@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * (state, updated_at) index, so a first run over years of rows never holds locks for long, and a run
  * takes at most {@code maxBatchesPerRun} batches: the next tick goes on.
  */
-public class StoreRetention {
+public class StoreRetention extends StoreAccess {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreRetention.class);
 
@@ -31,20 +31,14 @@ public class StoreRetention {
     private static final String OLDEST_REFUSED = "SELECT queued_id FROM submission WHERE state = 'FAILED' "
             + "AND generation_id IS NULL AND updated_at < ? ORDER BY updated_at FETCH FIRST ? ROWS ONLY";
 
-    private GenerationStore store;
-    private int queryTimeoutSeconds = 30;
     private int archivedDays;
     private int failedDays;
     private int batchSize = 500;
     private int maxBatchesPerRun = 20;
 
-    public void setStore(GenerationStore store) {
-        this.store = store;
-    }
-
-    /** How long one batch statement may wait (a lock, a slow delete) on PostgreSQL. */
-    public void setQueryTimeoutSeconds(int queryTimeoutSeconds) {
-        this.queryTimeoutSeconds = Math.max(0, queryTimeoutSeconds);
+    public StoreRetention() {
+        // a batch delete may wait on locks longer than one accept
+        setQueryTimeoutSeconds(30);
     }
 
     /** Archived generations older than this many days are forgotten; 0: never. */
@@ -89,9 +83,10 @@ public class StoreRetention {
         }
         if (archivedDays > 0 || failedDays > 0) {
             // what a provider said about a generation the store does not hold (events without one,
-            // progress of a generation that never came): forgotten after the shorter retention
+            // progress of a generation that never came), and events whose every delivery has ended:
+            // forgotten after the shorter retention
             int days = archivedDays == 0 ? failedDays : failedDays == 0 ? archivedDays : Math.min(archivedDays, failedDays);
-            forgetProviderRowsWithoutGeneration(cutoff(now, days), batchesLeft);
+            forgetSideRows(cutoff(now, days), batchesLeft);
         }
         if (deleted > 0) {
             LOG.info("Retention forgot {} generation(s) and request(s) past store.retention.*-days", deleted);
@@ -107,9 +102,14 @@ public class StoreRetention {
             + "(SELECT generation_key FROM provider_progress p WHERE updated_at < ? AND NOT EXISTS "
             + "(SELECT 1 FROM generation g WHERE g.generation_id = p.generation_key) "
             + "ORDER BY updated_at FETCH FIRST ? ROWS ONLY)";
+    /* Never one a destination still waits for (PENDING); its deliveries go by ON DELETE CASCADE. */
+    private static final String ENDED_EVENTS = "DELETE FROM event_outbox WHERE event_id IN "
+            + "(SELECT event_id FROM event_outbox o WHERE created_at < ? AND NOT EXISTS "
+            + "(SELECT 1 FROM event_delivery d WHERE d.event_id = o.event_id AND d.state = 'PENDING') "
+            + "ORDER BY created_at FETCH FIRST ? ROWS ONLY)";
 
-    private void forgetProviderRowsWithoutGeneration(long cutoff, int[] batchesLeft) {
-        for (String sql : List.of(ORPHAN_DELIVERIES, ORPHAN_PROGRESS)) {
+    private void forgetSideRows(long cutoff, int[] batchesLeft) {
+        for (String sql : List.of(ORPHAN_DELIVERIES, ORPHAN_PROGRESS, ENDED_EVENTS)) {
             int n;
             do {
                 if (batchesLeft[0]-- <= 0) {
@@ -252,24 +252,5 @@ public class StoreRetention {
             throw new IllegalArgumentException(name + " must not be negative (0 keeps rows for ever)");
         }
         return value;
-    }
-
-    private Connection connection() throws SQLException {
-        if (store == null) {
-            throw new IllegalStateException("StoreRetention needs a store");
-        }
-        return store.connection();
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(store, c, sql, queryTimeoutSeconds);
-    }
-
-    private StoreUnavailableException unavailable(String what, SQLException e) {
-        return StoreSql.unavailable(store, what, e);
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        StoreSql.rollbackQuietly(LOG, c);
     }
 }

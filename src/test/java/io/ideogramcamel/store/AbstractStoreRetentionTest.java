@@ -91,6 +91,34 @@ abstract class AbstractStoreRetentionTest {
         assertThat(retention.sweep()).isZero();
     }
 
+    @Test
+    void eventsWhoseDeliveriesHaveAllEndedAreForgottenAfterTheShorterRetentionNeverOneStillPending()
+            throws Exception {
+        event("evt_old_delivered", now - 10 * DAY, "DELIVERED", "DEAD");
+        event("evt_old_pending", now - 10 * DAY, "DELIVERED", "PENDING");
+        event("evt_old_without_destination", now - 10 * DAY);
+        event("evt_new_delivered", now - DAY, "DELIVERED");
+        retention.setArchivedDays(30);
+        retention.setFailedDays(7);
+
+        retention.sweep();
+
+        assertThat(ids("SELECT event_id FROM event_outbox")).containsExactlyInAnyOrder(
+                "evt_old_pending", "evt_new_delivered");
+        // the forgotten events' deliveries went with them
+        assertThat(ids("SELECT DISTINCT event_id FROM event_delivery")).containsExactlyInAnyOrder(
+                "evt_old_pending", "evt_new_delivered");
+    }
+
+    private void event(String id, long createdAt, String... deliveryStates) throws SQLException {
+        db.execute("INSERT INTO event_outbox (event_id, event_type, envelope, created_at) VALUES ('" + id
+                + "', 'generation.completed', '{}', " + createdAt + ")");
+        for (int i = 0; i < deliveryStates.length; i++) {
+            db.execute("INSERT INTO event_delivery (event_id, destination, kind, state, updated_at) VALUES ('" + id
+                    + "', 'log://events-" + i + "', 'ENDPOINT', '" + deliveryStates[i] + "', " + createdAt + ")");
+        }
+    }
+
     private void generation(String id, String state, long updatedAt, String queuedId) throws SQLException {
         db.execute("INSERT INTO generation (generation_id, state, updated_at, queued_id) VALUES ('" + id + "', '"
                 + state + "', " + updatedAt + ", " + (queuedId == null ? "NULL" : "'" + queuedId + "'") + ")");
