@@ -11,9 +11,7 @@ import java.util.Optional;
  * The store's one-row memory of the Ideogram API it was used with (table {@code store_identity}).
  * Only the SQL: {@link ApiUrlGuard} decides what a difference means.
  */
-public class StoreIdentity {
-
-    private static final int QUERY_TIMEOUT_SECONDS = 10;
+public class StoreIdentity extends StoreAccess {
 
     private static final String READ = "SELECT api_url FROM store_identity WHERE id = 1";
     /* Two instances on a fresh PostgreSQL may both try: the primary key lets one win. */
@@ -21,22 +19,16 @@ public class StoreIdentity {
             + "WHERE NOT EXISTS (SELECT 1 FROM store_identity WHERE id = 1)";
     private static final String REPLACE = "UPDATE store_identity SET api_url = ?, recorded_at = ? WHERE id = 1";
 
-    private GenerationStore store;
-
-    public void setStore(GenerationStore store) {
-        this.store = store;
-    }
-
     /**
      * The API URL the store remembers; empty for a store that never called Ideogram.
      *
      * @throws StoreUnavailableException if the store cannot be read
      */
     public Optional<String> apiUrl() {
-        try (Connection c = store.connection()) {
+        try (Connection c = connection()) {
             return read(c);
         } catch (SQLException e) {
-            throw StoreSql.unavailable(store, "read the Ideogram API URL it remembers", e);
+            throw unavailable("read the Ideogram API URL it remembers", e);
         }
     }
 
@@ -47,7 +39,7 @@ public class StoreIdentity {
      * @throws StoreUnavailableException if the store cannot be written
      */
     public String recordIfAbsent(String apiUrl) {
-        try (Connection c = store.connection()) {
+        try (Connection c = connection()) {
             try (PreparedStatement ps = prepare(c, INSERT)) {
                 ps.setString(1, apiUrl);
                 ps.setLong(2, System.currentTimeMillis());
@@ -60,7 +52,7 @@ public class StoreIdentity {
             }
             return read(c).orElseThrow(() -> new SQLException("store_identity row missing after insert"));
         } catch (SQLException e) {
-            throw StoreSql.unavailable(store, "record the Ideogram API URL", e);
+            throw unavailable("record the Ideogram API URL", e);
         }
     }
 
@@ -70,14 +62,14 @@ public class StoreIdentity {
      * @throws StoreUnavailableException if the store cannot be written
      */
     public void replace(String apiUrl) {
-        try (Connection c = store.connection(); PreparedStatement ps = prepare(c, REPLACE)) {
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, REPLACE)) {
             ps.setString(1, apiUrl);
             ps.setLong(2, System.currentTimeMillis());
             if (ps.executeUpdate() == 0) {
                 recordIfAbsent(apiUrl);
             }
         } catch (SQLException e) {
-            throw StoreSql.unavailable(store, "replace the Ideogram API URL", e);
+            throw unavailable("replace the Ideogram API URL", e);
         }
     }
 
@@ -85,9 +77,5 @@ public class StoreIdentity {
         try (PreparedStatement ps = prepare(c, READ); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return StoreSql.prepare(store, c, sql, QUERY_TIMEOUT_SECONDS);
     }
 }
