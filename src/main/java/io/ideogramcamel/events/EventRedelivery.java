@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.ideogramcamel.store.LeasedRows;
 import io.ideogramcamel.store.StoreAccess;
 import io.ideogramcamel.store.StoreSql;
 
@@ -23,7 +24,10 @@ public class EventRedelivery extends StoreAccess {
     /** Rows moved per statement in a bulk replay: short transactions, a bounded IN list. */
     static final int BATCH = 500;
 
-    private static final String FREE = "(lease_until IS NULL OR lease_until < " + StoreSql.NOW + ")";
+    /* The rows a replay works on: ended ones. Only their "nobody holds a live lease" condition is used. */
+    private static final LeasedRows ROWS = new LeasedRows("event_delivery", "delivery_id",
+            "state IN ('DEAD', 'DELIVERED')");
+    private static final String FREE = ROWS.free();
 
     private static final String BACK_TO_PENDING = "UPDATE event_delivery SET state = 'PENDING', attempts = 0, "
             + "next_attempt_at = " + StoreSql.NOW + ", lease_owner = NULL, lease_until = NULL, delivered_at = NULL, "
@@ -36,11 +40,12 @@ public class EventRedelivery extends StoreAccess {
 
     /*
      * Keyset over delivery_id: each batch starts after the last one seen, so a delivery replayed and
-     * delivered again while the call runs is not taken a second time.
+     * delivered again while the call runs is not taken a second time. (FREE's lease columns are the
+     * delivery's: the outbox has none.)
      */
     private static final String NEXT_BATCH = "SELECT d.delivery_id FROM event_delivery d "
             + "JOIN event_outbox o ON o.event_id = d.event_id "
-            + "WHERE d.state = ? AND o.created_at >= ? AND d.delivery_id > ? AND " + FREE.replace("lease_", "d.lease_")
+            + "WHERE d.state = ? AND o.created_at >= ? AND d.delivery_id > ? AND " + FREE
             + " ORDER BY d.delivery_id FETCH FIRST ? ROWS ONLY";
 
     private static final String BATCH_BACK = BACK_TO_PENDING + "state = ? AND " + FREE + " AND delivery_id IN (%s)";
