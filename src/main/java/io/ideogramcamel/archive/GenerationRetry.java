@@ -14,8 +14,8 @@ import io.ideogramcamel.store.StoreSql;
 /**
  * POST /generations/{id}/retry: puts a FAILED generation whose failure may pass back to work, with
  * one guarded UPDATE (state FAILED and the error read), so two retries at once move it once. It
- * answers with a token the route turns into the HTTP answer ({@link #RECEIVED}, {@link #SUBMITTED},
- * or a refusal); it writes no answer itself.
+ * returns what the retry came to ({@link RetryOutcome}: {@link #RECEIVED}, {@link #SUBMITTED}, or a
+ * refusal's token); the route chooses the HTTP status on it.
  *
  * <p>Two failures may pass. Archiving failed (the row has its image list, so it was received) while
  * Ideogram's links still work: back to RECEIVED, due now, the archive timer takes it and skips the
@@ -95,31 +95,40 @@ public class GenerationRetry extends StoreAccess {
             return RetryOutcome.refused(NOT_FOUND);
         }
         try (Connection c = connection()) {
-            String key = id;
-            Found found = read(c, key);
-            if (found == null) {
-                Sent sent = readSubmission(c, id);
-                if (sent == null) {
-                    return RetryOutcome.refused(NOT_FOUND);
-                }
-                // a request Ideogram refused (prompt, funds, key) cannot pass; a sent one is its generation
-                key = sent.generationId();
-                found = key == null ? null : read(c, key);
-                if (found == null) {
-                    return RetryOutcome.refused("FAILED".equals(sent.state()) ? NOT_RETRYABLE : NOT_FAILED);
-                }
+            Target target = target(c, id);
+            if (target.refusal() != null) {
+                return RetryOutcome.refused(target.refusal());
             }
+            Found found = target.found();
             String outcome = decide(found);
             if (outcome == null) {
                 return RetryOutcome.refused(refusal(found));
             }
             // changed since the read (another retry, a late result): it is no longer this failure
-            return moveBack(c, key, found.error(), outcome)
-                    ? RetryOutcome.moved(key, outcome)
+            return moveBack(c, target.key(), found.error(), outcome)
+                    ? RetryOutcome.moved(target.key(), outcome)
                     : RetryOutcome.refused(NOT_FAILED);
         } catch (SQLException e) {
             throw unavailable("retry a generation", e);
         }
+    }
+
+    /** The generation the id names: itself, or the one a request submitted here became. */
+    private Target target(Connection c, String id) throws SQLException {
+        Found found = read(c, id);
+        if (found != null) {
+            return new Target(id, found, null);
+        }
+        Sent sent = readSubmission(c, id);
+        if (sent == null) {
+            return new Target(null, null, NOT_FOUND);
+        }
+        found = sent.generationId() == null ? null : read(c, sent.generationId());
+        if (found == null) {
+            // a request Ideogram refused (prompt, funds, key) cannot pass; one still queued has not failed
+            return new Target(null, null, "FAILED".equals(sent.state()) ? NOT_RETRYABLE : NOT_FAILED);
+        }
+        return new Target(sent.generationId(), found, null);
     }
 
     private Sent readSubmission(Connection c, String queuedId) throws SQLException {
@@ -183,6 +192,10 @@ public class GenerationRetry extends StoreAccess {
     }
 
     /** What the read found: the state and error, and whether the links and the poll window still hold. */
+    /** The generation to retry (its key and what was read), or the refusal when there is none to retry. */
+    private record Target(String key, Found found, String refusal) {
+    }
+
     /** A request submitted here: its state and, once Ideogram accepted it, its generation. */
     private record Sent(String state, String generationId) {
     }
