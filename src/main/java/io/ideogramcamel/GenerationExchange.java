@@ -68,6 +68,11 @@ public final class GenerationExchange {
     public static final String POLL_LEASE = "pollLease";
     /** What one poll came to (completed, duplicate, pending, failed, retry...): its counter's tag. */
     public static final String POLL_OUTCOME = "pollOutcome";
+    /**
+     * POST /generations/{id}/retry: what the retry came to (an archive.RetryOutcome); the route's
+     * choice reads its outcome, the answer is its body.
+     */
+    public static final String RETRY_OUTCOME = "retryOutcome";
     /** Set by accept-generation: true when this exchange recorded the result, false for a duplicate. */
     public static final String ACCEPTED = "generationAccepted";
 

@@ -71,7 +71,8 @@ public class MeterCatalog {
                     "reason", List.of("unauthorized", "unsupported_media_type", "invalid_json", "unknown_field",
                             "invalid_field", "missing_prompt", "both_prompts", "request_too_large",
                             "invalid_idempotency_key", "idempotency_key_reused", "queue_full", "not_found",
-                            "invalid_state", "invalid_limit", "invalid_cursor", "store_unavailable", "internal_error")));
+                            "invalid_state", "invalid_limit", "invalid_cursor", "invalid_since", "not_failed", "not_retryable",
+                            "links_expired", "poll_window_passed", "store_unavailable", "internal_error")));
 
     private volatile boolean bound;
 
