@@ -74,7 +74,7 @@ public class BacklogGauges {
         gauge(registry, "ideogram.poll.due", "Submitted generations whose next poll is due", g -> g.pollsDue);
         gauge(registry, "ideogram.events.pending",
                 "Event deliveries (one per event and destination) not yet delivered nor dead", g -> g.eventsPending);
-        gauge(registry, "ideogram.events.dead",
+        gauge(registry, "ideogram.events.dead.deliveries",
                 "Event deliveries given up (attempts exhausted, 410, refused host), until redelivered", g -> g.eventsDead);
         gauge(registry, "ideogram.store.up", "1 while the generation store answered the last backlog refresh, 0 if not",
                 g -> g.storeUp);
