@@ -54,11 +54,11 @@ public class CallbackHostPolicy {
         if (claim == null || !claim.isOwnCallback()) {
             return null;
         }
-        return refusal(exchange.getProperty(GenerationExchange.EVENT_TARGET, String.class));
+        return refusalOf(exchange.getProperty(GenerationExchange.EVENT_TARGET, String.class));
     }
 
     /** Null when the URL may be called; else {@code callback_host_refused}. */
-    public String refusal(String url) {
+    public String refusalOf(String url) {
         return allows(url) ? null : "callback_host_refused";
     }
 
