@@ -76,6 +76,24 @@ public final class GenerationExchange {
     /** Set by accept-generation: true when this exchange recorded the result, false for a duplicate. */
     public static final String ACCEPTED = "generationAccepted";
 
+    /** Events: the delivery claimed for this attempt (an events.DeliveryClaim), or null. */
+    public static final String EVENT_CLAIM = "eventClaim";
+    /**
+     * Events: where this attempt goes, as configured now (a Camel URI, a webhook URL, or the
+     * submission's callback URL); may hold credentials or tokens, so never logged.
+     */
+    public static final String EVENT_TARGET = "eventTarget";
+    /** Events: the delivery's destination as a metric tag (a configured name, callback_url, or unconfigured). */
+    public static final String EVENT_DESTINATION = "eventDestination";
+    /** Events: the HTTP status a callback answered (an Integer), absent for an endpoint. */
+    public static final String EVENT_STATUS = "eventStatus";
+    /** Events: why a callback's host is refused (a fixed token), or null when it may be called. */
+    public static final String EVENT_REFUSAL = "eventRefusal";
+    /** Events: whether a signing secret is set (a Boolean): a callback is never sent unsigned. */
+    public static final String EVENT_SIGNABLE = "eventSignable";
+    /** Events: what this attempt came to (delivered, retried, dead): its counter's name. */
+    public static final String EVENT_OUTCOME = "eventOutcome";
+
     private GenerationExchange() {
     }
 }

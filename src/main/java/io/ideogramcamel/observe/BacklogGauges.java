@@ -31,6 +31,8 @@ public class BacklogGauges {
     private volatile double oldestAgeSeconds = Double.NaN;
     private volatile double pollsDue = Double.NaN;
     private volatile double storeUp = Double.NaN;
+    private volatile double eventsPending = Double.NaN;
+    private volatile double eventsDead = Double.NaN;
     private volatile boolean bound;
 
     public void setCounts(BacklogCounts counts) {
@@ -70,6 +72,10 @@ public class BacklogGauges {
                 "Age in seconds of the oldest generation received and not yet archived (0 when none)",
                 g -> g.oldestAgeSeconds);
         gauge(registry, "ideogram.poll.due", "Submitted generations whose next poll is due", g -> g.pollsDue);
+        gauge(registry, "ideogram.events.pending",
+                "Event deliveries (one per event and destination) not yet delivered nor dead", g -> g.eventsPending);
+        gauge(registry, "ideogram.events.dead.deliveries",
+                "Event deliveries given up (attempts exhausted, 410, refused host), until redelivered", g -> g.eventsDead);
         gauge(registry, "ideogram.store.up", "1 while the generation store answered the last backlog refresh, 0 if not",
                 g -> g.storeUp);
         bound = true;
@@ -88,6 +94,8 @@ public class BacklogGauges {
             archiveBacklog = counts.archiveBacklog();
             oldestAgeSeconds = ageSeconds(counts.oldestReceivedAt());
             pollsDue = counts.pollsDue();
+            eventsPending = counts.pendingEventDeliveries();
+            eventsDead = counts.deadEventDeliveries();
             markStore(true);
         } catch (StoreUnavailableException e) {
             markStore(false);

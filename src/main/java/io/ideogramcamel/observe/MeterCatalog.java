@@ -3,10 +3,13 @@ package io.ideogramcamel.observe;
 import java.util.Arrays;
 import java.util.List;
 
+import io.ideogramcamel.events.EventDeliveries;
+import io.ideogramcamel.events.EventDestinations;
 import io.ideogramcamel.webhook.WebhookRejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
 /**
@@ -74,7 +77,20 @@ public class MeterCatalog {
                             "invalid_state", "invalid_limit", "invalid_cursor", "invalid_since", "not_failed", "not_retryable",
                             "links_expired", "poll_window_passed", "store_unavailable", "internal_error")));
 
+    /* The event meters' destination tag: bounded by what is configured (see eventDestinationTags). */
+    private final EventDestinations eventDestinations = new EventDestinations();
+
     private volatile boolean bound;
+
+    /** events.destinations: each endpoint's name is a value of the event meters' destination tag. */
+    public void setEventDestinations(String csv) {
+        eventDestinations.setDestinations(csv);
+    }
+
+    /** events.webhook-urls: each URL's name is a value of the event meters' destination tag. */
+    public void setEventWebhookUrls(String csv) {
+        eventDestinations.setWebhookUrls(csv);
+    }
 
     /** Registers the catalogue once; called from a timer, as the registry is bound only at context start. */
     public synchronized void bind(Exchange exchange) {
@@ -89,6 +105,13 @@ public class MeterCatalog {
         for (Entry entry : COUNTERS) {
             register(registry, context, entry);
         }
+        for (Entry entry : eventCounters()) {
+            register(registry, context, entry);
+        }
+        for (String destination : eventDestinationTags()) {
+            Timer.builder(EVENT_DELIVERY_TIMER).description("Time of one event delivery attempt, by destination")
+                    .tags(context.and(EVENT_DESTINATION_TAG, destination)).register(registry);
+        }
         bound = true;
     }
 
@@ -101,6 +124,29 @@ public class MeterCatalog {
             Counter.builder(entry.name()).description(entry.description()).tags(context.and(entry.tag(), value))
                     .register(registry);
         }
+    }
+
+    static final String EVENT_DELIVERY_TIMER = "ideogram.events.delivery";
+    static final String EVENT_DESTINATION_TAG = "destination";
+
+    /** Per destination: the configured names, callback_url (every caller's own), unconfigured (the rest). */
+    List<String> eventDestinationTags() {
+        List<String> tags = new java.util.ArrayList<>();
+        eventDestinations.global().forEach(d -> tags.add(d.name()));
+        tags.add(EventDestinations.CALLBACK_URL);
+        tags.add(EventDeliveries.UNCONFIGURED);
+        return List.copyOf(tags);
+    }
+
+    List<Entry> eventCounters() {
+        List<String> tags = eventDestinationTags();
+        return List.of(
+                Entry.tagged("ideogram.events.delivered", "Event deliveries taken by their destination, by destination",
+                        EVENT_DESTINATION_TAG, tags),
+                Entry.tagged("ideogram.events.retried", "Event delivery attempts that failed and will be retried, by destination",
+                        EVENT_DESTINATION_TAG, tags),
+                Entry.tagged("ideogram.events.dead", "Event deliveries given up (attempts exhausted, 410, refused), by destination",
+                        EVENT_DESTINATION_TAG, tags));
     }
 
     /** Every rejection token, and the two the error handlers add (store down, a bug). */

@@ -27,6 +27,10 @@ public class BacklogCounts {
     private static final String POLLS_DUE = "SELECT COUNT(*) FROM generation WHERE state = 'SUBMITTED' "
             + "AND next_attempt_at <= " + StoreSql.NOW;
 
+    /* (state, next_attempt_at) index of event_delivery */
+    private static final String EVENTS_PENDING = "SELECT COUNT(*) FROM event_delivery WHERE state = 'PENDING'";
+    private static final String EVENTS_DEAD = "SELECT COUNT(*) FROM event_delivery WHERE state = 'DEAD'";
+
     private GenerationStore store;
     private int queryTimeoutSeconds = 5;
 
@@ -60,6 +64,16 @@ public class BacklogCounts {
     /** SUBMITTED generations whose next poll is due now. */
     public long pollsDue() {
         return single(POLLS_DUE, "count due polls");
+    }
+
+    /** Event deliveries (one per event and destination) still to be made. */
+    public long pendingEventDeliveries() {
+        return single(EVENTS_PENDING, "count pending event deliveries");
+    }
+
+    /** Event deliveries given up, waiting for an operator's redeliver. */
+    public long deadEventDeliveries() {
+        return single(EVENTS_DEAD, "count dead event deliveries");
     }
 
     private long single(String sql, String what) {

@@ -82,6 +82,14 @@ class FailFastIT {
         }
     }
 
+    @Test
+    void webhookUrlsWithoutASigningSecretStopTheStartSayingWhatToSet() throws Exception {
+        String log = runToExit(installation(), Map.of("STORE_JDBC_URL", "jdbc:h2:mem:x",
+                "EVENTS_WEBHOOK_URLS", "https://hooks.example.com/in?token=t0ken-in-the-url"));
+        assertThat(log).contains("events.webhook-urls is set but events.signing-secret is empty")
+                .contains("EVENTS_SIGNING_SECRET").doesNotContain("t0ken-in-the-url");
+    }
+
     private static Path installation() throws Exception {
         Path workDir = Files.createTempDirectory("ideogram-fail-fast-");
         BundleProcess.copyInstallation(workDir);

@@ -32,7 +32,8 @@ public final class StandardWebhooksJs {
 
     static final Path SOURCE = Path.of("src/test/node/standardwebhooks");
     static final Path WORK = Path.of("target/node/standardwebhooks");
-    private static final List<String> FILES = List.of("package.json", "package-lock.json", "sign.mjs", "verify.mjs");
+    private static final List<String> FILES = List.of("package.json", "package-lock.json", "sign.mjs", "verify.mjs",
+            "receiver.mjs");
     private static final long INSTALL_TIMEOUT_SECONDS = 120;
     private static final long RUN_TIMEOUT_SECONDS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,6 +83,118 @@ public final class StandardWebhooksJs {
         } finally {
             deleteQuietly(bodyFile);
             deleteQuietly(headersFile);
+        }
+    }
+
+    /**
+     * Starts a callback receiver on 127.0.0.1 (node receiver.mjs): every request is verified by the
+     * reference implementation with {@code secret} and answered with the next of {@code statuses}
+     * (the last repeats; {@code hold} never answers), with {@code Retry-After: retryAfter} when not null.
+     */
+    public static Receiver receiver(String secret, String statuses, String retryAfter) {
+        install();
+        return new Receiver(secret, statuses, retryAfter);
+    }
+
+    /** One request as the Node receiver saw it, and whether standardwebhooks verified it. */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    public record Received(String id, String timestamp, String signature, boolean verified, String reason,
+            String status, String contentType, List<String> headerNames, String body, String url) {
+    }
+
+    /** A running Node receiver; close stops it. */
+    public static final class Receiver implements AutoCloseable {
+
+        private static final long START_TIMEOUT_MILLIS = 20_000;
+        private final Process process;
+        private final Path portFile;
+        private final Path log;
+        private final int port;
+
+        Receiver(String secret, String statuses, String retryAfter) {
+            try {
+                portFile = Files.createTempFile(WORK.getParent(), "receiver", ".port");
+                Files.delete(portFile);
+                log = Files.createTempFile(WORK.getParent(), "receiver", ".log");
+                process = new ProcessBuilder("node", "receiver.mjs", secret, portFile.toAbsolutePath().toString(),
+                        statuses, retryAfter == null ? "-" : retryAfter).directory(WORK.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
+                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                port = awaitPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start node receiver.mjs", e);
+            }
+        }
+
+        private int awaitPort() throws IOException {
+            long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+            while (!Files.isRegularFile(portFile)) {
+                if (!process.isAlive() || System.currentTimeMillis() > deadline) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("node receiver.mjs did not start: "
+                            + Files.readString(log, StandardCharsets.UTF_8));
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).strip());
+        }
+
+        /** http://127.0.0.1:port{path} */
+        public String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+
+        /** Every request received so far, in order. */
+        public List<Received> records() {
+            try {
+                java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/__records")))
+                                .timeout(java.time.Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                return List.of(JSON.readValue(r.body(), Received[].class));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Waits, bounded, until at least {@code count} requests have arrived; returns them. */
+        public List<Received> awaitRecords(int count, java.time.Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            List<Received> seen = records();
+            while (seen.size() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("receiver got " + seen.size() + " of " + count + " requests within "
+                            + timeout);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                seen = records();
+            }
+            return seen;
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteQuietly(portFile);
+            deleteQuietly(log);
         }
     }
 
