@@ -24,6 +24,8 @@ import io.ideogramcamel.store.StoreSql;
  * <p>It runs on the caller's connection, inside the caller's transaction, and never commits: the
  * ledger that changes a generation's state appends the event before its commit, so the event exists
  * exactly when the change does (a crash between the two is impossible, a rollback takes both).
+ * Its statements are bounded like the caller's: every pooled connection carries the store's
+ * statement timeout (store.query-timeout-millis, set when the pool opens it).
  */
 public class EventOutbox {
 

@@ -136,6 +136,42 @@ class EventsWrittenBundleTest extends BundleTestSupport {
         assertThat(destinations(events.get(0).path("id").asText())).containsExactly("log:events");
     }
 
+    @Test
+    void aSubmissionIdeogramRefusesIsAFailedEventWithoutAGenerationAndItsMetadataStaysVisible() throws Exception {
+        HttpResponse<String> response = submit("{\"text_prompt\":\"a horse #no-funds\",\"callback_url\":\""
+                + CALLBACK + "\",\"metadata\":{\"order\":\"C-3\"}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(402);
+        String queuedId = JSON.readTree(response.body()).path("queued_id").asText();
+
+        JsonNode status = JSON.readTree(Http.get(baseUrl() + "/generations/" + queuedId).body());
+        assertThat(status.path("state").asText()).isEqualTo("failed");
+        assertThat(status.path("metadata")).isEqualTo(JSON.readTree("{\"order\":\"C-3\"}"));
+        assertThat(status.path("callback_url").asText()).isEqualTo(CALLBACK);
+
+        List<JsonNode> events = envelopesOfSubmission(queuedId);
+        assertThat(events).hasSize(1);
+        JsonNode data = events.get(0).path("data");
+        assertThat(events.get(0).path("type").asText()).isEqualTo("generation.failed");
+        assertThat(data.has("generation_id")).isFalse();
+        assertThat(data.path("queued_id").asText()).isEqualTo(queuedId);
+        assertThat(data.path("error").asText()).isEqualTo("insufficient_funds");
+        assertThat(destinations(events.get(0).path("id").asText())).containsExactlyInAnyOrder("log:events",
+                "callback_url");
+    }
+
+    @Test
+    void aRepeatedIdempotencyKeyWithOtherMetadataIsRefused() throws Exception {
+        Map<String, String> headers = Map.of("Content-Type", "application/json", "Idempotency-Key", "events-key-1");
+        String first = "{\"text_prompt\":\"a cat\",\"metadata\":{\"order\":\"1\"}}";
+        String other = "{\"text_prompt\":\"a cat\",\"metadata\":{\"order\":\"2\"}}";
+        assertThat(Http.post(baseUrl() + "/generations", headers, first.getBytes(StandardCharsets.UTF_8)).statusCode())
+                .isEqualTo(202);
+        assertThat(Http.post(baseUrl() + "/generations", headers, first.getBytes(StandardCharsets.UTF_8)).statusCode())
+                .isEqualTo(202);
+        assertThat(Http.post(baseUrl() + "/generations", headers, other.getBytes(StandardCharsets.UTF_8)).statusCode())
+                .isEqualTo(422);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "\"callback_url\":\"ftp://127.0.0.1/cb\"|callback_url",
@@ -188,7 +224,21 @@ class EventsWrittenBundleTest extends BundleTestSupport {
         return out;
     }
 
-    private List<String> destinations(String eventId) throws SQLException {
+    private List<JsonNode> envelopesOfSubmission(String queuedId) throws SQLException, IOException {
+        List<JsonNode> out = new ArrayList<>();
+        try (Connection c = store().connection();
+                PreparedStatement ps = c.prepareStatement("SELECT envelope FROM event_outbox WHERE queued_id = ?")) {
+            ps.setString(1, queuedId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(JSON.readTree(rs.getString(1)));
+                }
+            }
+        }
+        return out;
+    }
+
+        private List<String> destinations(String eventId) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = store().connection();
                 PreparedStatement ps = c.prepareStatement("SELECT destination FROM event_delivery WHERE event_id = ?")) {
