@@ -56,6 +56,10 @@ public final class GenerationExchange {
 
     /** POST /generations: the validated request as compact JSON, the body sent to Ideogram. */
     public static final String GENERATE_REQUEST = "generateRequest";
+    /** POST /generations: the caller's validated callback_url (kept, never sent to Ideogram), or null. */
+    public static final String CALLBACK_URL = "generateCallbackUrl";
+    /** POST /generations: the caller's validated metadata as compact JSON (kept, never sent), or null. */
+    public static final String METADATA = "generateMetadata";
     /** POST /generations: how many images the request asks for (its places in the budget). */
     public static final String IMAGE_COUNT = "generateImageCount";
     /** POST /generations: the submission row the answer is about (a store.Submission). */
@@ -73,6 +77,11 @@ public final class GenerationExchange {
      * choice reads its outcome, the answer is its body.
      */
     public static final String RETRY_OUTCOME = "retryOutcome";
+    /**
+     * The archive: the manifest as written (an archive.WrittenManifest, its key and content), from
+     * which the generation.completed event is made in the same transaction as ARCHIVED.
+     */
+    public static final String MANIFEST = "archiveManifest";
     /** Set by accept-generation: true when this exchange recorded the result, false for a duplicate. */
     public static final String ACCEPTED = "generationAccepted";
 

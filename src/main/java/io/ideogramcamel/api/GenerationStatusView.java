@@ -1,8 +1,7 @@
 package io.ideogramcamel.api;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationKey;
+import io.ideogramcamel.IsoUtc;
 import io.ideogramcamel.archive.ArchiveLedger;
 import io.ideogramcamel.store.GenerationRecord;
 import io.ideogramcamel.store.GenerationState;
@@ -29,7 +29,8 @@ import io.ideogramcamel.submit.SubmissionState;
 /**
  * GET /generations/{id} and GET /generations?state=: what the store knows, as JSON. An id is
  * looked up as Ideogram's generation id first, then as a queued id, which is followed to its
- * generation once the submission was sent, so a caller can keep the id it got first.
+ * generation once the submission was sent, so a caller can keep the id it got first. A generation
+ * or request submitted here shows the {@code metadata} and {@code callback_url} its caller attached.
  */
 public class GenerationStatusView {
 
@@ -109,7 +110,9 @@ public class GenerationStatusView {
                 return describe(sent.get()).toString();
             }
         }
-        return describe(submission).toString();
+        ObjectNode node = describe(submission);
+        putAttached(node, submission);
+        return node.toString();
     }
 
     /**
@@ -164,15 +167,11 @@ public class GenerationStatusView {
         }
     }
 
-    /** One row of a list with the key it is ordered and paged by. */
-    /* ISO-8601 in UTC with milliseconds, like the manifest's created: 2026-11-30T10:00:00.123Z */
-    private static final DateTimeFormatter ISO_UTC_MILLIS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-
     static String isoUtc(long epochMillis) {
-        return ISO_UTC_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+        return IsoUtc.format(epochMillis);
     }
 
+    /** One row of a list with the key it is ordered and paged by. */
     private record Line(long updatedAt, String id, ObjectNode node) {
     }
 
@@ -182,9 +181,26 @@ public class GenerationStatusView {
             // what Ideogram charged (millionths of a USD), when it said so; absent when unknown
             node.put("usage_cost_usd_micros", g.costMicros().longValue());
         }
+        if (g.queuedId() != null) {
+            submissions.find(g.queuedId()).ifPresent(s -> putAttached(node, s));
+        }
         ArrayNode images = node.putArray("images");
         archive.storedKeys(g.generationId()).forEach(images::add);
         return node;
+    }
+
+    /* What the caller attached to its request, when it did: its own values, shown back as stored. */
+    private static void putAttached(ObjectNode node, Submission s) {
+        if (s.metadata() != null) {
+            try {
+                node.set("metadata", JSON.readTree(s.metadata()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("submission.metadata is not JSON", e);
+            }
+        }
+        if (s.callbackUrl() != null) {
+            node.put("callback_url", s.callbackUrl());
+        }
     }
 
     private static ObjectNode summary(GenerationRecord g) {

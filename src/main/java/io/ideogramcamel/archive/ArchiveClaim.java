@@ -21,6 +21,8 @@ import java.util.TreeSet;
  * @param recordedIndexes indexes already recorded by an earlier attempt, stored or refused, in
  *                        ascending order: skip them
  * @param costMicros      Ideogram's usage_cost_usd_micros, for the manifest; null when unknown
+ * @param metadata        the metadata its submission carried (a JSON object's text), for the manifest;
+ *                        null when none, or when it came without a submission
  */
 public record ArchiveClaim(
         String generationId,
@@ -32,12 +34,20 @@ public record ArchiveClaim(
         int attempts,
         long receivedAt,
         Set<Integer> recordedIndexes,
-        Long costMicros) {
+        Long costMicros,
+        String metadata) {
 
     /** A claim whose cost is not known. */
     public ArchiveClaim(String generationId, String leaseOwner, long leaseUntil, String source, String created,
             String images, int attempts, long receivedAt, Set<Integer> recordedIndexes) {
         this(generationId, leaseOwner, leaseUntil, source, created, images, attempts, receivedAt, recordedIndexes, null);
+    }
+
+    /** A claim on a generation that came without a submission's metadata. */
+    public ArchiveClaim(String generationId, String leaseOwner, long leaseUntil, String source, String created,
+            String images, int attempts, long receivedAt, Set<Integer> recordedIndexes, Long costMicros) {
+        this(generationId, leaseOwner, leaseUntil, source, created, images, attempts, receivedAt, recordedIndexes,
+                costMicros, null);
     }
 
     public ArchiveClaim {

@@ -1,5 +1,7 @@
 package io.ideogramcamel.archive;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ideogramcamel.events.EventOutbox;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.LeasedRows;
@@ -71,8 +73,10 @@ public class ArchiveLedger extends StoreLedger {
     private static final String EXPIRE = ROWS.finishFree("state = 'FAILED', error = '" + LINKS_EXPIRED + "'",
             " AND received_at < " + StoreSql.NOW + " - ?");
 
+    /* The submission's metadata (if it came from one) goes into the manifest. */
     private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until, "
-            + "usage_cost_usd_micros "
+            + "usage_cost_usd_micros, "
+            + "(SELECT s.metadata FROM submission s WHERE s.queued_id = generation.queued_id) "
             + "FROM generation WHERE generation_id = ? AND lease_owner = ?";
 
     private static final String RECORDED_INDEXES = "SELECT image_index FROM generation_image WHERE generation_id = ?";
@@ -113,6 +117,7 @@ public class ArchiveLedger extends StoreLedger {
 
     private int leaseSeconds = 30;
     private int linksExpireAfterHours = 24;
+    private EventOutbox outbox = new EventOutbox();
 
     public ArchiveLedger() {
         super(5, 300);
@@ -129,6 +134,11 @@ public class ArchiveLedger extends StoreLedger {
             throw new IllegalArgumentException("leaseSeconds must be at least 1");
         }
         this.leaseSeconds = leaseSeconds;
+    }
+
+    /** Where the end of each generation is told (generation.completed, generation.failed). */
+    public void setOutbox(EventOutbox outbox) {
+        this.outbox = outbox;
     }
 
     /** Ideogram's result links expire 24 h after the result; a generation received longer ago is FAILED. */
@@ -192,13 +202,20 @@ public class ArchiveLedger extends StoreLedger {
     }
 
     private void expireIfFree(Connection c, String generationId, long now, long linksMillis) throws SQLException {
-        try (PreparedStatement ps = prepare(c, EXPIRE)) {
-            ps.setLong(1, now);
-            ps.setString(2, generationId);
-            ps.setLong(3, linksMillis);
-            if (ps.executeUpdate() > 0) {
-                LOG.info("Generation {} FAILED: its result links expired before it could be archived", generationId);
+        boolean expired = inTransaction(c, () -> {
+            try (PreparedStatement ps = prepare(c, EXPIRE)) {
+                ps.setLong(1, now);
+                ps.setString(2, generationId);
+                ps.setLong(3, linksMillis);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
             }
+            outbox.appendFailed(c, generationId, LINKS_EXPIRED, now);
+            return true;
+        });
+        if (expired) {
+            LOG.info("Generation {} FAILED: its result links expired before it could be archived", generationId);
         }
     }
 
@@ -210,6 +227,7 @@ public class ArchiveLedger extends StoreLedger {
         long receivedAt;
         long leaseUntil;
         Long costMicros;
+        String metadata;
         try (PreparedStatement ps = prepare(c, READ_CLAIMED)) {
             ps.setString(1, generationId);
             ps.setString(2, owner);
@@ -226,6 +244,7 @@ public class ArchiveLedger extends StoreLedger {
                 leaseUntil = rs.getLong(6);
                 long cost = rs.getLong(7);
                 costMicros = rs.wasNull() ? null : cost;
+                metadata = rs.getString(8);
             }
         }
         Set<Integer> recorded = new TreeSet<>();
@@ -238,7 +257,7 @@ public class ArchiveLedger extends StoreLedger {
             }
         }
         return new ArchiveClaim(generationId, owner, leaseUntil, source, created, images, attempts, receivedAt,
-                recorded, costMicros);
+                recorded, costMicros, metadata);
     }
 
     @Override
@@ -417,21 +436,35 @@ public class ArchiveLedger extends StoreLedger {
     }
 
     /**
-     * RECEIVED → ARCHIVED, once the manifest is written; clears the lease and the last error.
+     * RECEIVED → ARCHIVED, once the manifest is written; clears the lease and the last error. In the
+     * same transaction: the generation.completed event, made from the manifest as written.
      *
+     * @param manifestKey the manifest's object key
+     * @param manifest    the manifest as written (its source, created and images[] go into the event)
      * @return true if this call archived it; false if the caller no longer holds the lease or the
-     *         generation is not RECEIVED (nothing changed)
+     *         generation is not RECEIVED (nothing changed, no event)
+     * @throws StoreUnavailableException if the database cannot be used; nothing changed
      */
-    public boolean markArchived(String generationId, String leaseOwner) {
+    public boolean markArchived(String generationId, String leaseOwner, String manifestKey, JsonNode manifest) {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
+        if (manifestKey == null || manifest == null) {
+            throw new IllegalArgumentException("the manifest and its key are required");
+        }
         long now = localNow();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, ARCHIVE)) {
-            ps.setLong(1, now);
-            ps.setString(2, generationId);
-            ps.setString(3, leaseOwner);
-            return ps.executeUpdate() > 0;
+        try (Connection c = connection()) {
+            return inTransaction(c, () -> {
+                try (PreparedStatement ps = prepare(c, ARCHIVE)) {
+                    ps.setLong(1, now);
+                    ps.setString(2, generationId);
+                    ps.setString(3, leaseOwner);
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
+                }
+                outbox.appendCompleted(c, generationId, manifestKey, manifest, now);
+                return true;
+            });
         } catch (SQLException e) {
             throw unavailable("archive a generation", e);
         }
@@ -439,24 +472,32 @@ public class ArchiveLedger extends StoreLedger {
 
     /**
      * RECEIVED → FAILED for a permanent failure (the image host answered 4xx, the links expired).
-     * The recorded images are kept.
+     * The recorded images are kept. In the same transaction: the generation.failed event.
      *
      * @param reason a fixed token such as {@code image_http_404}, as for {@link #recordRefusedImage}
      * @return true if this call failed it; false if the caller no longer holds the lease or the
-     *         generation is not RECEIVED (nothing changed)
+     *         generation is not RECEIVED (nothing changed, no event)
+     * @throws StoreUnavailableException if the database cannot be used; nothing changed
      */
     public boolean markFailed(String generationId, String leaseOwner, String reason) {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
         StoreSql.requireReason(reason);
         long now = localNow();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, FAIL)) {
-            ps.setString(1, reason);
-            ps.setLong(2, now);
-            ps.setString(3, generationId);
-            ps.setString(4, leaseOwner);
-            return ps.executeUpdate() > 0;
+        try (Connection c = connection()) {
+            return inTransaction(c, () -> {
+                try (PreparedStatement ps = prepare(c, FAIL)) {
+                    ps.setString(1, reason);
+                    ps.setLong(2, now);
+                    ps.setString(3, generationId);
+                    ps.setString(4, leaseOwner);
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
+                }
+                outbox.appendFailed(c, generationId, reason, now);
+                return true;
+            });
         } catch (SQLException e) {
             throw unavailable("fail a generation", e);
         }

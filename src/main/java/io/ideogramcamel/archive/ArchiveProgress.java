@@ -1,5 +1,6 @@
 package io.ideogramcamel.archive;
 
+import io.ideogramcamel.GenerationExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 
@@ -65,9 +66,14 @@ public class ArchiveProgress {
                 exchange.getProperty(ImageResponseHandler.IMAGE_INDEX, Integer.class), reason));
     }
 
+    /** After the manifest was stored: ARCHIVED, and its generation.completed event made from that manifest. */
     public void archived(Exchange exchange) {
         ArchiveClaim claim = claim(exchange);
-        requireLease(ledger.markArchived(claim.generationId(), claim.leaseOwner()));
+        WrittenManifest manifest = exchange.getProperty(GenerationExchange.MANIFEST, WrittenManifest.class);
+        if (manifest == null) {
+            throw new IllegalStateException("no manifest was written on this exchange");
+        }
+        requireLease(ledger.markArchived(claim.generationId(), claim.leaseOwner(), manifest.key(), manifest.content()));
     }
 
     /** Retrying will not help: FAILED with the fixed reason, keeping what was stored. */

@@ -1,20 +1,23 @@
 package io.ideogramcamel.archive;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.GenerationKey;
 import org.apache.camel.Exchange;
 
 /**
  * Builds manifest.json, the last object of a generation: its presence means complete. It lists
  * every image of the delivery, stored ones with key, size and sha256, refused ones with the reason,
- * and Ideogram's {@code usage_cost_usd_micros} when known.
+ * Ideogram's {@code usage_cost_usd_micros} when known, and the metadata the caller attached to its
+ * submission ({} when none). The manifest as written is kept on the exchange
+ * ({@link GenerationExchange#MANIFEST}): the generation.completed event carries its images[].
  */
 public class ManifestWriter {
 
@@ -32,7 +35,7 @@ public class ManifestWriter {
     }
 
     /** Sets the body to the manifest's bytes and the object key to the manifest's key. */
-    public void write(Exchange exchange) throws JsonProcessingException {
+    public void write(Exchange exchange) throws IOException {
         ArchiveClaim claim = exchange.getProperty(ArchivePlanner.CLAIM, ArchiveClaim.class);
         Map<Integer, GenerationImage> recorded = new HashMap<>();
         for (GenerationImage image : ledger.listImages(claim.generationId())) {
@@ -48,6 +51,8 @@ public class ManifestWriter {
             // what Ideogram charged, when it said so; absent when unknown
             manifest.put("usage_cost_usd_micros", claim.costMicros().longValue());
         }
+        // the caller's own strings, validated at POST /generations; {} for a webhook-only generation
+        manifest.set("metadata", claim.metadata() == null ? JSON.createObjectNode() : JSON.readTree(claim.metadata()));
         ArrayNode images = manifest.putArray("images");
         List<ImageEntry> entries = ImageEntries.parse(claim.images());
         for (ImageEntry entry : entries) {
@@ -75,7 +80,9 @@ public class ManifestWriter {
             }
         }
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
-        exchange.setProperty(ImageResponseHandler.OBJECT_KEY, objectKeys.manifestKey(claim.generationId()));
+        String key = objectKeys.manifestKey(claim.generationId());
+        exchange.setProperty(ImageResponseHandler.OBJECT_KEY, key);
+        exchange.setProperty(GenerationExchange.MANIFEST, new WrittenManifest(key, manifest));
         exchange.getMessage().removeHeaders("*", ObjectStoreHeaders.KEEP_REDELIVERY_STATE);
         exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_LENGTH, (long) bytes.length);
         exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_TYPE, "application/json");

@@ -2,6 +2,7 @@ package io.ideogramcamel.events;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,12 +53,12 @@ public final class EventDestinations {
         for (String url : split(webhookUrls)) {
             all.putIfAbsent(webhookName(url), new Destination(webhookName(url), Kind.CALLBACK, url));
         }
-        global = Map.copyOf(all);
+        global = Collections.unmodifiableMap(all);
     }
 
     /** Every global destination, in the order configured. */
     public List<Destination> global() {
-        return new ArrayList<>(new LinkedHashMap<>(global).values());
+        return new ArrayList<>(global.values());
     }
 
     /** The target a delivery row's name stands for now; empty when it is no longer configured. */

@@ -1,5 +1,6 @@
 package io.ideogramcamel.poll;
 
+import io.ideogramcamel.events.EventOutbox;
 import io.ideogramcamel.store.LeasedRows;
 import io.ideogramcamel.store.OverridableFailures;
 import io.ideogramcamel.store.GenerationStore;
@@ -49,9 +50,15 @@ public class PollLedger extends StoreLedger {
 
     private int leaseSeconds = 60;
     private int expireAfterHours = 24;
+    private EventOutbox outbox = new EventOutbox();
 
     public PollLedger() {
         super(30, 600);
+    }
+
+    /** Where a generation's failure is told (generation.failed), in the transaction that records it. */
+    public void setOutbox(EventOutbox outbox) {
+        this.outbox = outbox;
     }
 
     /** Longer than one poll call may take; a crashed poller's generations wait this long. */
@@ -111,14 +118,21 @@ public class PollLedger extends StoreLedger {
                     return owner;
                 }
             }
-            try (PreparedStatement ps = prepare(c, EXPIRE)) {
-                ps.setLong(1, now);
-                ps.setString(2, generationId);
-                ps.setLong(3, expiryMillis);
-                if (ps.executeUpdate() > 0) {
-                    LOG.info("Generation {} FAILED: still not complete {} h after it was submitted", generationId,
-                            expireAfterHours);
+            boolean expired = inTransaction(c, () -> {
+                try (PreparedStatement ps = prepare(c, EXPIRE)) {
+                    ps.setLong(1, now);
+                    ps.setString(2, generationId);
+                    ps.setLong(3, expiryMillis);
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
                 }
+                outbox.appendFailed(c, generationId, EXPIRED, now);
+                return true;
+            });
+            if (expired) {
+                LOG.info("Generation {} FAILED: still not complete {} h after it was submitted", generationId,
+                        expireAfterHours);
             }
             return null;
         } catch (SQLException e) {
@@ -155,21 +169,30 @@ public class PollLedger extends StoreLedger {
     }
 
     /**
-     * Ideogram says the generation failed (or does not know it): SUBMITTED → FAILED with the reason.
+     * Ideogram says the generation failed (or does not know it): SUBMITTED → FAILED with the reason,
+     * and its generation.failed event in the same transaction.
      *
-     * @return false if the lease was lost or the generation is no longer SUBMITTED
+     * @return false if the lease was lost or the generation is no longer SUBMITTED (no event)
      */
     public boolean markFailed(String generationId, String leaseOwner, String reason) {
         StoreSql.requireId(generationId);
         StoreSql.requireOwner(leaseOwner);
         StoreSql.requireReason(reason);
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, FAIL)) {
-            ps.setString(1, reason);
-            ps.setLong(2, localNow());
-            ps.setString(3, generationId);
-            ps.setString(4, leaseOwner);
-            return ps.executeUpdate() > 0;
+        long now = localNow();
+        try (Connection c = connection()) {
+            return inTransaction(c, () -> {
+                try (PreparedStatement ps = prepare(c, FAIL)) {
+                    ps.setString(1, reason);
+                    ps.setLong(2, now);
+                    ps.setString(3, generationId);
+                    ps.setString(4, leaseOwner);
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
+                }
+                outbox.appendFailed(c, generationId, reason, now);
+                return true;
+            });
         } catch (SQLException e) {
             throw unavailable("fail a generation", e);
         }

@@ -56,4 +56,27 @@ public abstract class StoreAccess {
     protected void rollbackQuietly(Connection c) {
         StoreSql.rollbackQuietly(log, c);
     }
+
+    /** Work on one connection that must commit whole or not at all. */
+    @FunctionalInterface
+    protected interface Transaction<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} as one transaction on {@code c}: committed when it returns, rolled back when
+     * it throws. A state change and what must exist exactly when it does (its event in the outbox)
+     * go through here. The pool hands out connections in autocommit mode and resets them on return.
+     */
+    protected <T> T inTransaction(Connection c, Transaction<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+        }
+    }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.api.ApiRejectedException;
 import org.apache.camel.Exchange;
@@ -27,6 +28,10 @@ import org.apache.camel.Processor;
  * <p>Unknown fields are refused rather than passed on: a typo ({@code num_image}) would otherwise be
  * ignored by Ideogram and bill a generation the caller did not mean. Fields Ideogram adds later can
  * be let through with {@code ideogram.submit.extra-fields}, without a rebuild.
+ *
+ * <p>{@code callback_url} and {@code metadata} are the bundle's own fields, not Ideogram's: checked
+ * here ({@link CallbackUrlRule}, {@link MetadataRule}), taken out of the request and set as
+ * {@link GenerationExchange#CALLBACK_URL} and {@link GenerationExchange#METADATA}.
  */
 public class GenerateRequestValidator implements Processor {
 
@@ -48,6 +53,7 @@ public class GenerateRequestValidator implements Processor {
     private int maxRequestBytes = 65_536;
     private int maxInflightImages = 10;
     private Set<String> extraFields = Set.of();
+    private CallbackUrlRule callbackUrlRule = new CallbackUrlRule();
 
     /** A longer text_prompt is refused (Ideogram's own limit is not documented). */
     public void setMaxPromptChars(int maxPromptChars) {
@@ -65,6 +71,11 @@ public class GenerateRequestValidator implements Processor {
     /** num_images above the in-flight budget could never be sent, so it is refused up front. */
     public void setMaxInflightImages(int maxInflightImages) {
         this.maxInflightImages = maxInflightImages;
+    }
+
+    /** What a callback_url must be (and whether one is taken at all). */
+    public void setCallbackUrlRule(CallbackUrlRule callbackUrlRule) {
+        this.callbackUrlRule = callbackUrlRule;
     }
 
     /** Comma-separated top-level fields passed to Ideogram unchecked (lower-case names). */
@@ -90,6 +101,9 @@ public class GenerateRequestValidator implements Processor {
             throw new ApiRejectedException(400, "invalid_idempotency_key");
         }
         JsonNode root = parse(exchange.getMessage().getBody(byte[].class));
+        // ours, not Ideogram's: out of the request before its fields are checked and it is kept
+        String callbackUrl = callbackUrl(((ObjectNode) root).remove("callback_url"));
+        String metadata = metadata(((ObjectNode) root).remove("metadata"));
         Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
         while (fields.hasNext()) {
             String name = fields.next().getKey();
@@ -125,6 +139,33 @@ public class GenerateRequestValidator implements Processor {
         }
         exchange.setProperty(GenerationExchange.GENERATE_REQUEST, compact);
         exchange.setProperty(GenerationExchange.IMAGE_COUNT, images);
+        exchange.setProperty(GenerationExchange.CALLBACK_URL, callbackUrl);
+        exchange.setProperty(GenerationExchange.METADATA, metadata);
+    }
+
+    private String callbackUrl(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!callbackUrlRule.isEnabled()) {
+            // without events.signing-secret the callback would go out unsigned
+            throw new ApiRejectedException(400, "callbacks_not_configured", "callback_url");
+        }
+        if (!value.isTextual() || !callbackUrlRule.accepts(value.asText())) {
+            throw invalid("callback_url");
+        }
+        return value.asText();
+    }
+
+    private static String metadata(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String compact = MetadataRule.compactOrNull(value);
+        if (compact == null) {
+            throw invalid("metadata");
+        }
+        return compact;
     }
 
     private void checkPrompt(JsonNode root) {

@@ -14,6 +14,8 @@ package io.ideogramcamel.submit;
  * @param answerBody     the body of that answer, or null
  * @param createdAt      when the request arrived (the queue itself is served by an arrival number)
  * @param updatedAt      the last change to the row
+ * @param callbackUrl    where the caller wants to hear how its generation ended, or null
+ * @param metadata       the caller's JSON object of strings (compact text), or null
  */
 public record Submission(
         String queuedId,
@@ -26,5 +28,7 @@ public record Submission(
         Integer answerStatus,
         String answerBody,
         long createdAt,
-        long updatedAt) {
+        long updatedAt,
+        String callbackUrl,
+        String metadata) {
 }

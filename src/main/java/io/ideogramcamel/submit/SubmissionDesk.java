@@ -35,8 +35,12 @@ public class SubmissionDesk {
         String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
         String request = exchange.getProperty(GenerationExchange.GENERATE_REQUEST, String.class);
         int images = exchange.getProperty(GenerationExchange.IMAGE_COUNT, Integer.class);
-        SubmissionLedger.Enqueued enqueued = ledger.enqueue(key, request, images);
-        if (enqueued.repeated() && !Objects.equals(enqueued.submission().request(), request)) {
+        String callbackUrl = exchange.getProperty(GenerationExchange.CALLBACK_URL, String.class);
+        String metadata = exchange.getProperty(GenerationExchange.METADATA, String.class);
+        SubmissionLedger.Enqueued enqueued = ledger.enqueue(key, request, images, callbackUrl, metadata);
+        Submission first = enqueued.submission();
+        if (enqueued.repeated() && !(Objects.equals(first.request(), request)
+                && Objects.equals(first.callbackUrl(), callbackUrl) && Objects.equals(first.metadata(), metadata))) {
             // One key, two different requests: answering the first would hide the second's loss.
             throw new ApiRejectedException(422, "idempotency_key_reused");
         }

@@ -1,5 +1,6 @@
 package io.ideogramcamel.submit;
 
+import io.ideogramcamel.events.EventOutbox;
 import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.JdbcParameters;
 import io.ideogramcamel.store.ListPage;
@@ -48,11 +49,11 @@ public class SubmissionLedger extends StoreLedger {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final String COLUMNS = "queued_id, idempotency_key, request, image_count, state, generation_id, "
-            + "error, answer_status, answer_body, created_at, updated_at";
+            + "error, answer_status, answer_body, created_at, updated_at, callback_url, metadata";
 
     private static final String INSERT = "INSERT INTO submission (queued_id, idempotency_key, request, image_count, "
-            + "state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, "
-            + StoreSql.NOW + ", ?, ?)";
+            + "callback_url, metadata, state, attempts, next_attempt_at, created_at, updated_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + StoreSql.NOW + ", ?, ?)";
 
     private static final String LOCK_BUDGET = "SELECT id FROM submit_budget WHERE id = 1 FOR UPDATE";
 
@@ -129,6 +130,7 @@ public class SubmissionLedger extends StoreLedger {
     private int sendLeaseSeconds = 120;
     private int unknownHoldsBudgetSeconds = 600;
     private int pollAfterSeconds = 120;
+    private EventOutbox outbox = new EventOutbox();
 
     public SubmissionLedger() {
         super(2, 60);
@@ -142,6 +144,11 @@ public class SubmissionLedger extends StoreLedger {
     @Override
     protected String releaseEarlierLeasesSql() {
         return GIVE_UP_EARLIER;
+    }
+
+    /** Where a submission's failure is told (generation.failed), in the transaction that records it. */
+    public void setOutbox(EventOutbox outbox) {
+        this.outbox = outbox;
     }
 
     /** Ideogram's per-account limit of images running at once (10 unless Ideogram raised it). */
@@ -208,6 +215,18 @@ public class SubmissionLedger extends StoreLedger {
      * @throws StoreUnavailableException if the database cannot be used; nothing was recorded
      */
     public Enqueued enqueue(String idempotencyKey, String request, int imageCount) {
+        return enqueue(idempotencyKey, request, imageCount, null, null);
+    }
+
+    /**
+     * As {@link #enqueue(String, String, int)}, with what the caller attached: kept with the
+     * submission, never sent to Ideogram, copied into every event about its generation.
+     *
+     * @param callbackUrl a validated callback URL, or null
+     * @param metadata    a validated JSON object of strings (compact text), or null
+     */
+    public Enqueued enqueue(String idempotencyKey, String request, int imageCount, String callbackUrl,
+            String metadata) {
         if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_KEY_LENGTH)) {
             throw new IllegalArgumentException("idempotency key must have 1 to " + MAX_KEY_LENGTH + " characters");
         }
@@ -222,8 +241,10 @@ public class SubmissionLedger extends StoreLedger {
                 JdbcParameters.setNullableString(ps, 2, idempotencyKey);
                 ps.setString(3, request);
                 ps.setInt(4, imageCount);
-                ps.setLong(5, now);
-                ps.setLong(6, now);
+                JdbcParameters.setNullableString(ps, 5, callbackUrl);
+                JdbcParameters.setNullableString(ps, 6, metadata);
+                ps.setLong(7, now);
+                ps.setLong(8, now);
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (idempotencyKey == null || !StoreSql.isConstraintViolation(e)) {
@@ -300,7 +321,10 @@ public class SubmissionLedger extends StoreLedger {
                 ps.setString(1, OVER_BUDGET);
                 ps.setLong(2, now);
                 ps.setString(3, queuedId);
-                ps.executeUpdate();
+                if (ps.executeUpdate() > 0) {
+                    // in the claim's transaction: committed with the FAILED row, or not at all
+                    outbox.appendSubmissionFailed(c, queuedId, OVER_BUDGET, now);
+                }
             }
             LOG.warn("Submission {} FAILED: it asks {} images, more than the budget of {}", queuedId, imageCount,
                     maxInflightImages);
@@ -512,15 +536,26 @@ public class SubmissionLedger extends StoreLedger {
         return endSending(claim, SubmissionState.UNKNOWN, reason);
     }
 
+    /* FAILED is an end the caller hears of (generation.failed, in the same transaction); UNKNOWN is not. */
     private boolean endSending(SendClaim claim, SubmissionState state, String reason) {
         StoreSql.requireReason(reason);
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, END_SENDING)) {
-            ps.setString(1, state.name());
-            ps.setString(2, reason);
-            ps.setString(3, claim.queuedId());
-            ps.setString(4, claim.leaseOwner());
-            return ps.executeUpdate() > 0;
+        long now = localNow();
+        try (Connection c = connection()) {
+            return inTransaction(c, () -> {
+                try (PreparedStatement ps = prepare(c, END_SENDING)) {
+                    ps.setString(1, state.name());
+                    ps.setString(2, reason);
+                    ps.setString(3, claim.queuedId());
+                    ps.setString(4, claim.leaseOwner());
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
+                }
+                if (state == SubmissionState.FAILED) {
+                    outbox.appendSubmissionFailed(c, claim.queuedId(), reason, now);
+                }
+                return true;
+            });
         } catch (SQLException e) {
             throw unavailable("record a submission outcome", e);
         }
@@ -630,7 +665,9 @@ public class SubmissionLedger extends StoreLedger {
                 answerStatus,
                 rs.getString("answer_body"),
                 rs.getLong("created_at"),
-                rs.getLong("updated_at"));
+                rs.getLong("updated_at"),
+                rs.getString("callback_url"),
+                rs.getString("metadata"));
     }
 
     /* 16 random bytes: unguessable, so one caller cannot read another's submission by counting. */

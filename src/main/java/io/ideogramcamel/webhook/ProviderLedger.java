@@ -1,5 +1,6 @@
 package io.ideogramcamel.webhook;
 
+import io.ideogramcamel.events.EventOutbox;
 import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.OverridableFailures;
 import io.ideogramcamel.store.StoreAccess;
@@ -52,9 +53,16 @@ public class ProviderLedger extends StoreAccess {
     private static final String FIND_PROGRESS = "SELECT status, progress, updated_at FROM provider_progress "
             + "WHERE generation_key = ?";
 
+    private EventOutbox outbox = new EventOutbox();
+
     private static final int MAX_DELIVERY_ID = 256;
     private static final int MAX_TYPE = 64;
     private static final int MAX_STATUS = 32;
+
+    /** Where a recorded failure is told (generation.failed), in the transaction that records it. */
+    public void setOutbox(EventOutbox outbox) {
+        this.outbox = outbox;
+    }
 
     /**
      * Whether this delivery was handled before (its effects are committed).
@@ -103,25 +111,33 @@ public class ProviderLedger extends StoreAccess {
 
     /**
      * A provider says its generation failed: recorded FAILED with the reason, unless the store holds
-     * the generation already (a result, or the same failure told before), which stays as it is.
+     * the generation already (a result, or the same failure told before), which stays as it is. The
+     * generation.failed event is written in the same transaction, only when this call recorded it.
      *
      * @param reason a fixed token such as {@code provider_failed}
      * @return true if this call recorded the failure
-     * @throws StoreUnavailableException if the row could not be written
+     * @throws StoreUnavailableException if the row could not be written; nothing was recorded
      */
     public boolean recordFailed(String generationKey, String source, String reason) {
         StoreSql.requireId(generationKey);
         StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
-        try (Connection c = connection();
-                PreparedStatement ps = prepare(c, RECORD_FAILED)) {
-            ps.setString(1, generationKey);
-            ps.setString(2, source);
-            ps.setString(3, reason);
-            ps.setLong(4, now);
-            ps.setLong(5, now);
-            ps.setString(6, generationKey);
-            return ps.executeUpdate() > 0;
+        try (Connection c = connection()) {
+            return inTransaction(c, () -> {
+                try (PreparedStatement ps = prepare(c, RECORD_FAILED)) {
+                    ps.setString(1, generationKey);
+                    ps.setString(2, source);
+                    ps.setString(3, reason);
+                    ps.setLong(4, now);
+                    ps.setLong(5, now);
+                    ps.setString(6, generationKey);
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
+                }
+                outbox.appendFailed(c, generationKey, reason, now);
+                return true;
+            });
         } catch (SQLException e) {
             if (StoreSql.isConstraintViolation(e)) {
                 return false;

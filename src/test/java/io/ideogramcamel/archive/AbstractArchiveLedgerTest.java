@@ -33,6 +33,9 @@ abstract class AbstractArchiveLedgerTest {
 
     static final String SHA_A = "a".repeat(64);
     static final String SHA_B = "b".repeat(64);
+    static final String MANIFEST_KEY = "generations/manifest.json";
+    static final com.fasterxml.jackson.databind.JsonNode MANIFEST =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("source", "webhook");
 
     protected TestDatabase db;
     protected GenerationStore store;
@@ -173,7 +176,7 @@ abstract class AbstractArchiveLedgerTest {
                 "image/png", 10, SHA_A)).isFalse();
         assertThat(crashed.recordRefusedImage("gen-lapse", old.leaseOwner(), 1, "unsafe_image")).isFalse();
         assertThat(crashed.renewLease("gen-lapse", old.leaseOwner())).isFalse();
-        assertThat(crashed.markArchived("gen-lapse", old.leaseOwner())).isFalse();
+        assertThat(crashed.markArchived("gen-lapse", old.leaseOwner(), MANIFEST_KEY, MANIFEST)).isFalse();
         assertThat(crashed.markFailed("gen-lapse", old.leaseOwner(), "image_http_404")).isFalse();
         assertThat(crashed.releaseForRetry("gen-lapse", old.leaseOwner(), "s3_unavailable")).isFalse();
         assertThat(row("gen-lapse").leaseOwner()).isEqualTo(claim.leaseOwner());
@@ -181,7 +184,7 @@ abstract class AbstractArchiveLedgerTest {
 
         assertThat(survivor.recordImage("gen-lapse", claim.leaseOwner(), 1, "generations/gen-lapse/1.png",
                 "image/png", 20, SHA_B)).isTrue();
-        assertThat(survivor.markArchived("gen-lapse", claim.leaseOwner())).isTrue();
+        assertThat(survivor.markArchived("gen-lapse", claim.leaseOwner(), MANIFEST_KEY, MANIFEST)).isTrue();
         assertThat(row("gen-lapse").state()).isEqualTo(GenerationState.ARCHIVED);
     }
 
@@ -416,12 +419,12 @@ abstract class AbstractArchiveLedgerTest {
     void onlyTheOwnerArchivesAndOnlyFromReceived() {
         ArchiveLedger ledger = ledger(store, "w1");
         accept("gen-arch");
-        assertThat(ledger.markArchived("gen-arch", "w1:0")).as("never claimed").isFalse();
+        assertThat(ledger.markArchived("gen-arch", "w1:0", MANIFEST_KEY, MANIFEST)).as("never claimed").isFalse();
         ArchiveClaim claim = ledger.claimForArchive("gen-arch");
 
-        assertThat(ledger.markArchived("gen-arch", "someone-else:1")).isFalse();
-        assertThat(ledger.markArchived("gen-arch", claim.leaseOwner())).isTrue();
-        assertThat(ledger.markArchived("gen-arch", claim.leaseOwner())).isFalse();
+        assertThat(ledger.markArchived("gen-arch", "someone-else:1", MANIFEST_KEY, MANIFEST)).isFalse();
+        assertThat(ledger.markArchived("gen-arch", claim.leaseOwner(), MANIFEST_KEY, MANIFEST)).isTrue();
+        assertThat(ledger.markArchived("gen-arch", claim.leaseOwner(), MANIFEST_KEY, MANIFEST)).isFalse();
         assertThat(ledger.markFailed("gen-arch", claim.leaseOwner(), "image_http_404")).isFalse();
         assertThat(ledger.releaseForRetry("gen-arch", claim.leaseOwner(), "s3_unavailable")).isFalse();
 
@@ -539,7 +542,7 @@ abstract class AbstractArchiveLedgerTest {
         assertThat(ledger.storedKeys("gen-fail")).containsExactly("generations/gen-fail/0.png");
         assertThat(ledger.claimForArchive("gen-fail")).isNull();
         assertThat(ledger.findDueForArchive(10)).isEmpty();
-        assertThat(ledger.markArchived("gen-fail", claim.leaseOwner())).isFalse();
+        assertThat(ledger.markArchived("gen-fail", claim.leaseOwner(), MANIFEST_KEY, MANIFEST)).isFalse();
     }
 
     @Test
@@ -561,7 +564,8 @@ abstract class AbstractArchiveLedgerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ledger.recordImage("gen-bad", owner, 0, "k".repeat(1025), "image/png", 1, SHA_A))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ledger.markArchived("gen-bad", null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ledger.markArchived("gen-bad", null, MANIFEST_KEY, MANIFEST))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ledger.claimForArchive(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ledger.setInstanceId("has space")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ledger.countByState("DONE")).isInstanceOf(IllegalArgumentException.class);
@@ -580,7 +584,7 @@ abstract class AbstractArchiveLedgerTest {
         accept("c-2");
         accept("c-3");
         ArchiveClaim claim = ledger.claimForArchive("c-3");
-        ledger.markArchived("c-3", claim.leaseOwner());
+        ledger.markArchived("c-3", claim.leaseOwner(), MANIFEST_KEY, MANIFEST);
 
         assertThat(ledger.countByState("RECEIVED")).isEqualTo(2);
         assertThat(ledger.countByState("archived")).isEqualTo(1);
@@ -625,7 +629,7 @@ abstract class AbstractArchiveLedgerTest {
                             throw new AssertionError("lease lost on " + id);
                         }
                     }
-                    if (ledger.markArchived(id, claim.leaseOwner())) {
+                    if (ledger.markArchived(id, claim.leaseOwner(), MANIFEST_KEY, MANIFEST)) {
                         archived++;
                     }
                 }

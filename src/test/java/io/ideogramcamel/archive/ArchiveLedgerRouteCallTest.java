@@ -69,7 +69,7 @@ class ArchiveLedgerRouteCallTest {
                                 simple: "${bean:archiveLedger?method=recordRefusedImage(${exchangeProperty.claim.generationId}, ${exchangeProperty.claim.leaseOwner}, 2, 'unsafe_image')}"
                             - setProperty:
                                 name: archived
-                                simple: "${bean:archiveLedger?method=markArchived(${exchangeProperty.claim.generationId}, ${exchangeProperty.claim.leaseOwner})}"
+                                simple: "${bean:archiveLedger?method=markArchived(${exchangeProperty.claim.generationId}, ${exchangeProperty.claim.leaseOwner}, 'generations/${body}/manifest.json', ${header.manifest})}"
                             - setBody:
                                 simple: "${exchangeProperty.claim.source}|${exchangeProperty.skipFirst}|${exchangeProperty.skipSecond}|${exchangeProperty.asPredicate}|${exchangeProperty.recorded}|${exchangeProperty.refused}|${exchangeProperty.archived}"
             - route:
@@ -117,7 +117,8 @@ class ArchiveLedgerRouteCallTest {
 
         assertThat(template.requestBody("direct:due", null, List.class)).containsExactly("gen-route");
         String outcome = template.requestBodyAndHeaders("direct:archive-one", "gen-route",
-                Map.of("size", 123L, "sha", SHA, "idx", 0), String.class);
+                Map.of("size", 123L, "sha", SHA, "idx", 0, "manifest",
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()), String.class);
 
         assertThat(outcome).isEqualTo("poll|true|false|yes|true|true|true");
         assertThat(store.find("gen-route").orElseThrow().state()).isEqualTo(GenerationState.ARCHIVED);

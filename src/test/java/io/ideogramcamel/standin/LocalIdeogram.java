@@ -191,6 +191,11 @@ public final class LocalIdeogram implements AutoCloseable {
         return submits.calls();
     }
 
+    /** The bodies of the POSTs to the submit endpoint, as received, in arrival order. */
+    public List<String> submitBodies() {
+        return submits.bodies();
+    }
+
     /** Ids of the generations created, in creation order. */
     public List<String> generationIds() {
         return generations.ids();

@@ -5,7 +5,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -30,6 +32,8 @@ final class SubmitHandler implements Exchanges.Endpoint {
     private final Generations generations;
     private final GenerationRunner runner;
     private final AtomicInteger calls = new AtomicInteger();
+    /* every body as received, so a test can see what reached "Ideogram" (and what did not) */
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final ApiPaths paths;
 
     SubmitHandler(String apiKey, Faults faults, InflightBudget budget, Generations generations, GenerationRunner runner,
@@ -46,6 +50,10 @@ final class SubmitHandler implements Exchanges.Endpoint {
         return calls.get();
     }
 
+    List<String> bodies() {
+        return List.copyOf(bodies);
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException, ApiError {
         String path = exchange.getRequestURI().getPath();
@@ -59,6 +67,7 @@ final class SubmitHandler implements Exchanges.Endpoint {
         faults.checkSubmit();
         String webhookUrl = webhookUrl(exchange.getRequestURI().getRawQuery());
         byte[] body = Exchanges.body(exchange);
+        bodies.add(new String(body, StandardCharsets.UTF_8));
         GenerationRequest request = GenerationRequest.parse(body);
         if (V2_PATH.equals(path) && webhookUrl == null && !asksForAsync(body)) {
             throw new ApiError(400, "This stand-in runs v2 generations asynchronously only: send a webhook_url or \"async\": true");

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SubmissionAnswersTest {
 
     private static Submission submission(SubmissionState state, String generationId, String error) {
-        return new Submission("qABC", null, "{}", 1, state, generationId, error, null, null, 1L, 2L);
+        return new Submission("qABC", null, "{}", 1, state, generationId, error, null, null, 1L, 2L, null, null);
     }
 
     @Test
