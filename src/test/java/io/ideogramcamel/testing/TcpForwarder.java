@@ -22,9 +22,28 @@ public final class TcpForwarder implements AutoCloseable {
 
     public TcpForwarder(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        ServerSocket s = listen(0);
+        ServerSocket s = listenBelowEphemeralRange();
         this.port = s.getLocalPort();
         start(s);
+    }
+
+    /*
+     * The port is closed and opened again while the test runs. A port from the ephemeral range (what
+     * port 0 gives) may meanwhile be taken as the source port of any outgoing connection on the
+     * machine, and the reopen fails; ports below that range are only ever taken by a listener that
+     * asks for them by number. Bounded: 200 random tries.
+     */
+    private static ServerSocket listenBelowEphemeralRange() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        IOException last = null;
+        for (int i = 0; i < 200; i++) {
+            try {
+                return listen(random.nextInt(20_000, 32_000));
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** A forwarder whose port is reserved but closed: the database starts out "down". */
