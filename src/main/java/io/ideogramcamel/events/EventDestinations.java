@@ -1,13 +1,18 @@
 package io.ideogramcamel.events;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.apache.camel.util.URISupport;
 
@@ -15,13 +20,25 @@ import org.apache.camel.util.URISupport;
  * The global destinations every event goes to: the Camel endpoint URIs of
  * {@code events.destinations} and the signed webhook URLs of {@code events.webhook-urls}. A delivery
  * row names its destination without secrets (a URI's password or a URL's query would otherwise sit
- * in the store and in {@code GET /events}); the sender maps that name back to the target configured
- * now, so a rotated credential applies to pending deliveries too.
+ * in the store, in {@code GET /events}, in logs and in the metrics' tags); the sender maps that name
+ * back to the target configured now, so a rotated password applies to pending deliveries too.
+ *
+ * <p>A name shows what is safe to show (an endpoint URI up to its options, a URL's scheme, host and
+ * port) and, when more was configured, a short hash of the rest (Camel's masked form of the options,
+ * a URL's path and query: Slack, Teams and Zapier put their tokens in the path). Two entries with
+ * one name are refused, so no destination silently goes without events.
  */
 public final class EventDestinations {
 
     /** The name of the delivery to the generation's own callback URL (kept with its submission). */
     public static final String CALLBACK_URL = "callback_url";
+
+    /*
+     * A comma starts the next URI only when a scheme follows it ("log:", "amqp:"), so commas inside
+     * one URI stay: kafka:t?brokers=h1:9092,h2:9092 (a digit after the colon is a port) and
+     * sql:INSERT ... VALUES (:#a, :#b).
+     */
+    private static final Pattern NEXT_URI = Pattern.compile(",\\s*(?=[A-Za-z][A-Za-z0-9+.-]*:(?![0-9]))");
 
     public enum Kind { ENDPOINT, CALLBACK }
 
@@ -48,12 +65,19 @@ public final class EventDestinations {
     private void rebuild() {
         Map<String, Destination> all = new LinkedHashMap<>();
         for (String uri : split(endpoints)) {
-            all.putIfAbsent(endpointName(uri), new Destination(endpointName(uri), Kind.ENDPOINT, uri));
+            add(all, new Destination(endpointName(uri), Kind.ENDPOINT, uri));
         }
         for (String url : split(webhookUrls)) {
-            all.putIfAbsent(webhookName(url), new Destination(webhookName(url), Kind.CALLBACK, url));
+            add(all, new Destination(webhookName(url), Kind.CALLBACK, url));
         }
         global = Collections.unmodifiableMap(all);
+    }
+
+    private static void add(Map<String, Destination> all, Destination d) {
+        if (all.putIfAbsent(d.name(), d) != null) {
+            throw new IllegalArgumentException("events.destinations and events.webhook-urls list the destination "
+                    + d.name() + " twice");
+        }
     }
 
     /** Every global destination, in the order configured. */
@@ -66,12 +90,16 @@ public final class EventDestinations {
         return Optional.ofNullable(global.get(name));
     }
 
-    /** Camel's own masking of passwords and keys in endpoint URIs. */
+    /**
+     * The URI up to its options; with options, a hash of Camel's masked form of the whole URI (a
+     * password Camel knows is masked before hashing, so rotating it keeps the name).
+     */
     static String endpointName(String uri) {
-        return URISupport.sanitizeUri(uri);
+        int options = uri.indexOf('?');
+        return options < 0 ? uri : uri.substring(0, options) + "#" + shortHash(URISupport.sanitizeUri(uri));
     }
 
-    /** scheme://host[:port]/path: user info and query (where tokens tend to live) left out. */
+    /** scheme://host[:port] and a hash of the whole URL: its path and query may be the credential. */
     static String webhookName(String url) {
         URI u;
         try {
@@ -85,13 +113,21 @@ public final class EventDestinations {
             throw new IllegalArgumentException("events.webhook-urls takes http(s) URLs with a host only");
         }
         String port = u.getPort() < 0 ? "" : ":" + u.getPort();
-        String path = u.getRawPath() == null ? "" : u.getRawPath();
-        return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + port + path;
+        return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + port + "#" + shortHash(url);
     }
 
-    private static List<String> split(String csv) {
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    static List<String> split(String csv) {
         List<String> out = new ArrayList<>();
-        for (String part : csv.split(",")) {
+        for (String part : NEXT_URI.split(csv)) {
             String p = part.strip();
             if (!p.isEmpty()) {
                 out.add(p);
