@@ -18,6 +18,10 @@ import org.apache.camel.Exchange;
  * resolving to a loopback, private, link-local (cloud metadata) or otherwise local address unless
  * {@code events.callback.allow-private-hosts}, so a caller cannot make the bundle post into its own
  * network. The operator's own events.webhook-urls are trusted and not checked.
+ *
+ * <p>The one place these rules live: POST /generations asks {@link #acceptsShape} of a new
+ * callback_url (no DNS lookup on the request path, but an address literal is judged at once), the
+ * sender asks {@link #refusalOf} of every attempt.
  */
 public class CallbackHostPolicy {
 
@@ -63,21 +67,52 @@ public class CallbackHostPolicy {
     }
 
     boolean allows(String url) {
+        String host = hostOfAcceptable(url);
+        return host != null && (allowPrivateHosts || resolvesToPublicOnly(host));
+    }
+
+    /**
+     * Whether a callback URL may be taken at all, without a DNS lookup: https (or allowed http),
+     * a host and no user info (a credential there would sit in the store and the status API, or hide
+     * the real host), a host in the list when there is one, and no local address literal (or
+     * {@code localhost}) unless private hosts are allowed.
+     */
+    public boolean acceptsShape(String url) {
+        return hostOfAcceptable(url) != null;
+    }
+
+    private String hostOfAcceptable(String url) {
         URI uri;
         try {
             uri = new URI(url == null ? "" : url);
         } catch (URISyntaxException e) {
-            return false;
+            return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(allowHttp && scheme.equals("http"))) {
-            return false;
+            return null;
         }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
-            return false;
+        if (uri.getHost() == null || uri.getHost().isEmpty() || uri.getRawUserInfo() != null) {
+            return null;
         }
         String host = bare(uri.getHost());
-        return isListed(host) && (allowPrivateHosts || resolvesToPublicOnly(host));
+        if (!isListed(host) || (!allowPrivateHosts && isLocalLiteral(host))) {
+            return null;
+        }
+        return host;
+    }
+
+    /* An address literal resolves to itself without asking DNS; "localhost" is always local. */
+    private static boolean isLocalLiteral(String host) {
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return true;
+        }
+        boolean literal = host.contains(":") || host.matches("[0-9.]+");
+        try {
+            return literal && isLocal(InetAddress.getByName(host));
+        } catch (UnknownHostException e) {
+            return true;
+        }
     }
 
     private boolean isListed(String host) {

@@ -1,37 +1,33 @@
 package io.ideogramcamel.submit;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
-
-import io.ideogramcamel.archive.ImageHostPolicy;
+import io.ideogramcamel.events.CallbackHostPolicy;
 
 /**
- * Which {@code callback_url} a caller of POST /generations may attach: an absolute http(s) URL with
- * a host and no user info, https unless {@code events.callback.allow-http}, at most 2,048
- * characters, its host in {@code events.callback-hosts} when that is set (the same matching as
- * {@code ideogram.image-hosts}: a host, or {@code *.domain}). None at all while
- * {@code events.signing-secret} is empty: the callback would go out unsigned, and its receiver could
- * not tell it from a forgery. Addresses are checked again when a callback is sent (private hosts).
+ * Which {@code callback_url} a caller of POST /generations may attach: at most 2,048 characters and
+ * what {@link CallbackHostPolicy#acceptsShape} allows (the sender's own rules: http(s), a host, no
+ * user info, {@code events.callback-hosts}, no local address literal), so a URL taken here is never
+ * one the sender refuses for its shape. None at all while {@code events.signing-secret} is empty: the
+ * callback would go out unsigned, and its receiver could not tell it from a forgery. The addresses a
+ * name resolves to are checked when each callback is sent.
  */
 public class CallbackUrlRule {
 
     static final int MAX_LENGTH = 2048;
 
-    private final ImageHostPolicy hosts = new ImageHostPolicy();
-    private boolean anyHost = true;
-    private boolean allowHttp;
+    private final CallbackHostPolicy policy = new CallbackHostPolicy();
     private boolean signed;
 
     public void setAllowHttp(boolean allowHttp) {
-        this.allowHttp = allowHttp;
+        policy.setAllowHttp(allowHttp);
+    }
+
+    public void setAllowPrivateHosts(boolean allowPrivateHosts) {
+        policy.setAllowPrivateHosts(allowPrivateHosts);
     }
 
     /** Comma-separated hosts or {@code *.domain}; blank: any host. */
     public void setCallbackHosts(String callbackHosts) {
-        String list = callbackHosts == null ? "" : callbackHosts;
-        hosts.setAllowedHosts(list);
-        anyHost = list.isBlank();
+        policy.setAllowedHosts(callbackHosts);
     }
 
     /** Only whether there is one is kept: callbacks are signed elsewhere. */
@@ -45,23 +41,6 @@ public class CallbackUrlRule {
     }
 
     public boolean accepts(String url) {
-        if (url == null || url.isBlank() || url.length() > MAX_LENGTH) {
-            return false;
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return false;
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(allowHttp && scheme.equals("http"))) {
-            return false;
-        }
-        // user info would put a credential in the store and the status API, or hide the real host
-        if (uri.getRawUserInfo() != null || uri.getHost() == null || uri.getHost().isEmpty()) {
-            return false;
-        }
-        return anyHost || hosts.allowsHost(uri.getHost());
+        return url != null && !url.isBlank() && url.length() <= MAX_LENGTH && policy.acceptsShape(url);
     }
 }

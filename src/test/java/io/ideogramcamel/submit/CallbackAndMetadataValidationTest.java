@@ -96,7 +96,22 @@ class CallbackAndMetadataValidationTest {
     @Test
     void httpOnlyWhenAllowed() {
         rule.setAllowHttp(true);
-        validator.process(exchange(withCallback("http://127.0.0.1:9000/in")));
+        validator.process(exchange(withCallback("http://hooks.example.com:9000/in")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "https://127.0.0.1:9000/in",
+            "https://169.254.169.254/latest/meta-data",
+            "https://10.1.2.3/in",
+            "https://[::1]/in",
+            "https://[fd00:ec2::254]/in",
+            "https://localhost/in",
+    })
+    void aLocalAddressIsRefusedAtOnceUnlessPrivateHostsAreAllowed(String url) {
+        assertRefused(withCallback(url), "invalid_field", "callback_url");
+        rule.setAllowPrivateHosts(true);
+        validator.process(exchange(withCallback(url)));
     }
 
     @Test
