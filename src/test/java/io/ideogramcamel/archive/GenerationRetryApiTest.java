@@ -48,7 +48,11 @@ class GenerationRetryApiTest extends BundleTestSupport {
                 .set("storage.dir", folder.toString())
                 .set("ideogram.image-hosts", "127.0.0.1")
                 .set("ideogram.image.allow-http", "true")
-                .set("archive.redrive-interval-millis", "300");
+                .set("archive.redrive-interval-millis", "300")
+                // a generation retried back to submitted is due at once: no poll may run meanwhile,
+                // and none may ever leave the machine
+                .set("ideogram.api-url", "http://127.0.0.1:9")
+                .set("ideogram.poll.interval-seconds", "3600");
     }
 
     @AfterAll
@@ -96,7 +100,7 @@ class GenerationRetryApiTest extends BundleTestSupport {
 
     @Test
     void aPollFailureForWantOfNewsGoesBackToSubmitted() throws Exception {
-        insertFailed("pollRetry1", "expired", -1);
+        insertFailed("pollRetry1", "unknown_at_ideogram", -1);
 
         HttpResponse<String> response = retry("pollRetry1", AUTH);
 
