@@ -191,7 +191,6 @@ public class GenerationRetry extends StoreAccess {
         return hours;
     }
 
-    /** What the read found: the state and error, and whether the links and the poll window still hold. */
     /** The generation to retry (its key and what was read), or the refusal when there is none to retry. */
     private record Target(String key, Found found, String refusal) {
     }
@@ -200,6 +199,7 @@ public class GenerationRetry extends StoreAccess {
     private record Sent(String state, String generationId) {
     }
 
+    /** What the read found: the state and error, and whether the links and the poll window still hold. */
     private record Found(String state, String error, boolean received, boolean linksAlive, boolean pollWindowOpen) {
     }
 }

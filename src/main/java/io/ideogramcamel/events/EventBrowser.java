@@ -1,13 +1,11 @@
 package io.ideogramcamel.events;
 
+import io.ideogramcamel.IsoUtc;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +27,6 @@ import io.ideogramcamel.store.StoreAccess;
 public class EventBrowser extends StoreAccess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /* ISO-8601 in UTC with milliseconds, as the rest of the API shows times */
-    private static final DateTimeFormatter ISO_UTC_MILLIS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /* Newest first; the event id breaks ties so a page's order is stable. */
     private static final String PAGE = "SELECT o.event_id, o.event_type, o.created_at FROM event_outbox o WHERE %s "
@@ -99,7 +93,7 @@ public class EventBrowser extends StoreAccess {
         node.put("id", id);
         node.put("type", type);
         node.put("state", EventState.DELIVERED.wire());
-        node.put("created", ISO_UTC_MILLIS.format(Instant.ofEpochMilli(createdAt)));
+        node.put("created", IsoUtc.format(createdAt));
         node.putArray("destinations");
         return node;
     }

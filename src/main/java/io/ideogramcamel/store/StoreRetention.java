@@ -83,7 +83,7 @@ public class StoreRetention extends StoreAccess {
         }
         if (archivedDays > 0 || failedDays > 0) {
             // what a provider said about a generation the store does not hold (events without one,
-            // progress of a generation that never came), and events whose every delivery has ended:
+            // progress of a generation that never came), and events every destination took:
             // forgotten after the shorter retention
             int days = archivedDays == 0 ? failedDays : failedDays == 0 ? archivedDays : Math.min(archivedDays, failedDays);
             forgetSideRows(cutoff(now, days), batchesLeft);
@@ -102,14 +102,17 @@ public class StoreRetention extends StoreAccess {
             + "(SELECT generation_key FROM provider_progress p WHERE updated_at < ? AND NOT EXISTS "
             + "(SELECT 1 FROM generation g WHERE g.generation_id = p.generation_key) "
             + "ORDER BY updated_at FETCH FIRST ? ROWS ONLY)";
-    /* Never one a destination still waits for (PENDING); its deliveries go by ON DELETE CASCADE. */
-    private static final String ENDED_EVENTS = "DELETE FROM event_outbox WHERE event_id IN "
+    /*
+     * Only events every destination took: never one still pending, nor a dead letter an operator has
+     * yet to replay. Their deliveries go by ON DELETE CASCADE.
+     */
+    private static final String DELIVERED_EVENTS = "DELETE FROM event_outbox WHERE event_id IN "
             + "(SELECT event_id FROM event_outbox o WHERE created_at < ? AND NOT EXISTS "
-            + "(SELECT 1 FROM event_delivery d WHERE d.event_id = o.event_id AND d.state = 'PENDING') "
+            + "(SELECT 1 FROM event_delivery d WHERE d.event_id = o.event_id AND d.state <> 'DELIVERED') "
             + "ORDER BY created_at FETCH FIRST ? ROWS ONLY)";
 
     private void forgetSideRows(long cutoff, int[] batchesLeft) {
-        for (String sql : List.of(ORPHAN_DELIVERIES, ORPHAN_PROGRESS, ENDED_EVENTS)) {
+        for (String sql : List.of(ORPHAN_DELIVERIES, ORPHAN_PROGRESS, DELIVERED_EVENTS)) {
             int n;
             do {
                 if (batchesLeft[0]-- <= 0) {

@@ -92,9 +92,10 @@ abstract class AbstractStoreRetentionTest {
     }
 
     @Test
-    void eventsWhoseDeliveriesHaveAllEndedAreForgottenAfterTheShorterRetentionNeverOneStillPending()
+    void eventsEveryDestinationTookAreForgottenAfterTheShorterRetentionNeverAPendingOrDeadOne()
             throws Exception {
-        event("evt_old_delivered", now - 10 * DAY, "DELIVERED", "DEAD");
+        event("evt_old_delivered", now - 10 * DAY, "DELIVERED", "DELIVERED");
+        event("evt_old_dead", now - 10 * DAY, "DELIVERED", "DEAD");
         event("evt_old_pending", now - 10 * DAY, "DELIVERED", "PENDING");
         event("evt_old_without_destination", now - 10 * DAY);
         event("evt_new_delivered", now - DAY, "DELIVERED");
@@ -104,10 +105,10 @@ abstract class AbstractStoreRetentionTest {
         retention.sweep();
 
         assertThat(ids("SELECT event_id FROM event_outbox")).containsExactlyInAnyOrder(
-                "evt_old_pending", "evt_new_delivered");
+                "evt_old_dead", "evt_old_pending", "evt_new_delivered");
         // the forgotten events' deliveries went with them
         assertThat(ids("SELECT DISTINCT event_id FROM event_delivery")).containsExactlyInAnyOrder(
-                "evt_old_pending", "evt_new_delivered");
+                "evt_old_dead", "evt_old_pending", "evt_new_delivered");
     }
 
     private void event(String id, long createdAt, String... deliveryStates) throws SQLException {
