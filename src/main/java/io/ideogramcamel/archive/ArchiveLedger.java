@@ -202,18 +202,11 @@ public class ArchiveLedger extends StoreLedger {
     }
 
     private void expireIfFree(Connection c, String generationId, long now, long linksMillis) throws SQLException {
-        boolean expired = inTransaction(c, () -> {
-            try (PreparedStatement ps = prepare(c, EXPIRE)) {
-                ps.setLong(1, now);
-                ps.setString(2, generationId);
-                ps.setLong(3, linksMillis);
-                if (ps.executeUpdate() == 0) {
-                    return false;
-                }
-            }
-            outbox.appendFailed(c, generationId, LINKS_EXPIRED, now);
-            return true;
-        });
+        boolean expired = changeAlongWith(c, EXPIRE, ps -> {
+            ps.setLong(1, now);
+            ps.setString(2, generationId);
+            ps.setLong(3, linksMillis);
+        }, tx -> outbox.appendFailed(tx, generationId, LINKS_EXPIRED, now));
         if (expired) {
             LOG.info("Generation {} FAILED: its result links expired before it could be archived", generationId);
         }
@@ -453,18 +446,11 @@ public class ArchiveLedger extends StoreLedger {
         }
         long now = localNow();
         try (Connection c = connection()) {
-            return inTransaction(c, () -> {
-                try (PreparedStatement ps = prepare(c, ARCHIVE)) {
-                    ps.setLong(1, now);
-                    ps.setString(2, generationId);
-                    ps.setString(3, leaseOwner);
-                    if (ps.executeUpdate() == 0) {
-                        return false;
-                    }
-                }
-                outbox.appendCompleted(c, generationId, manifestKey, manifest, now);
-                return true;
-            });
+            return changeAlongWith(c, ARCHIVE, ps -> {
+                ps.setLong(1, now);
+                ps.setString(2, generationId);
+                ps.setString(3, leaseOwner);
+            }, tx -> outbox.appendCompleted(tx, generationId, manifestKey, manifest, now));
         } catch (SQLException e) {
             throw unavailable("archive a generation", e);
         }
@@ -485,19 +471,12 @@ public class ArchiveLedger extends StoreLedger {
         StoreSql.requireReason(reason);
         long now = localNow();
         try (Connection c = connection()) {
-            return inTransaction(c, () -> {
-                try (PreparedStatement ps = prepare(c, FAIL)) {
-                    ps.setString(1, reason);
-                    ps.setLong(2, now);
-                    ps.setString(3, generationId);
-                    ps.setString(4, leaseOwner);
-                    if (ps.executeUpdate() == 0) {
-                        return false;
-                    }
-                }
-                outbox.appendFailed(c, generationId, reason, now);
-                return true;
-            });
+            return changeAlongWith(c, FAIL, ps -> {
+                ps.setString(1, reason);
+                ps.setLong(2, now);
+                ps.setString(3, generationId);
+                ps.setString(4, leaseOwner);
+            }, tx -> outbox.appendFailed(tx, generationId, reason, now));
         } catch (SQLException e) {
             throw unavailable("fail a generation", e);
         }

@@ -118,18 +118,11 @@ public class PollLedger extends StoreLedger {
                     return owner;
                 }
             }
-            boolean expired = inTransaction(c, () -> {
-                try (PreparedStatement ps = prepare(c, EXPIRE)) {
-                    ps.setLong(1, now);
-                    ps.setString(2, generationId);
-                    ps.setLong(3, expiryMillis);
-                    if (ps.executeUpdate() == 0) {
-                        return false;
-                    }
-                }
-                outbox.appendFailed(c, generationId, EXPIRED, now);
-                return true;
-            });
+            boolean expired = changeAlongWith(c, EXPIRE, ps -> {
+                ps.setLong(1, now);
+                ps.setString(2, generationId);
+                ps.setLong(3, expiryMillis);
+            }, tx -> outbox.appendFailed(tx, generationId, EXPIRED, now));
             if (expired) {
                 LOG.info("Generation {} FAILED: still not complete {} h after it was submitted", generationId,
                         expireAfterHours);
@@ -180,19 +173,12 @@ public class PollLedger extends StoreLedger {
         StoreSql.requireReason(reason);
         long now = localNow();
         try (Connection c = connection()) {
-            return inTransaction(c, () -> {
-                try (PreparedStatement ps = prepare(c, FAIL)) {
-                    ps.setString(1, reason);
-                    ps.setLong(2, now);
-                    ps.setString(3, generationId);
-                    ps.setString(4, leaseOwner);
-                    if (ps.executeUpdate() == 0) {
-                        return false;
-                    }
-                }
-                outbox.appendFailed(c, generationId, reason, now);
-                return true;
-            });
+            return changeAlongWith(c, FAIL, ps -> {
+                ps.setString(1, reason);
+                ps.setLong(2, now);
+                ps.setString(3, generationId);
+                ps.setString(4, leaseOwner);
+            }, tx -> outbox.appendFailed(tx, generationId, reason, now));
         } catch (SQLException e) {
             throw unavailable("fail a generation", e);
         }

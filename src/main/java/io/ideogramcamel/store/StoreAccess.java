@@ -57,6 +57,38 @@ public abstract class StoreAccess {
         StoreSql.rollbackQuietly(log, c);
     }
 
+    /** Sets a statement's parameters. */
+    @FunctionalInterface
+    protected interface Parameters {
+        void set(PreparedStatement ps) throws SQLException;
+    }
+
+    /** What is written with a change, on the change's connection and in its transaction. */
+    @FunctionalInterface
+    protected interface AlongWith {
+        void write(Connection c) throws SQLException;
+    }
+
+    /**
+     * One guarded statement on {@code c} and, only when it changed a row, {@code alongWith} in the
+     * same transaction: a transition and the event that must exist exactly when it does.
+     *
+     * @return whether the statement changed a row (false: nothing was written)
+     */
+    protected boolean changeAlongWith(Connection c, String sql, Parameters parameters, AlongWith alongWith)
+            throws SQLException {
+        return inTransaction(c, () -> {
+            try (PreparedStatement ps = prepare(c, sql)) {
+                parameters.set(ps);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            alongWith.write(c);
+            return true;
+        });
+    }
+
     /** Work on one connection that must commit whole or not at all. */
     @FunctionalInterface
     protected interface Transaction<T> {

@@ -541,20 +541,15 @@ public class SubmissionLedger extends StoreLedger {
         StoreSql.requireReason(reason);
         long now = localNow();
         try (Connection c = connection()) {
-            return inTransaction(c, () -> {
-                try (PreparedStatement ps = prepare(c, END_SENDING)) {
-                    ps.setString(1, state.name());
-                    ps.setString(2, reason);
-                    ps.setString(3, claim.queuedId());
-                    ps.setString(4, claim.leaseOwner());
-                    if (ps.executeUpdate() == 0) {
-                        return false;
-                    }
-                }
+            return changeAlongWith(c, END_SENDING, ps -> {
+                ps.setString(1, state.name());
+                ps.setString(2, reason);
+                ps.setString(3, claim.queuedId());
+                ps.setString(4, claim.leaseOwner());
+            }, tx -> {
                 if (state == SubmissionState.FAILED) {
-                    outbox.appendSubmissionFailed(c, claim.queuedId(), reason, now);
+                    outbox.appendSubmissionFailed(tx, claim.queuedId(), reason, now);
                 }
-                return true;
             });
         } catch (SQLException e) {
             throw unavailable("record a submission outcome", e);

@@ -123,21 +123,14 @@ public class ProviderLedger extends StoreAccess {
         StoreSql.requireReason(reason);
         long now = System.currentTimeMillis();
         try (Connection c = connection()) {
-            return inTransaction(c, () -> {
-                try (PreparedStatement ps = prepare(c, RECORD_FAILED)) {
-                    ps.setString(1, generationKey);
-                    ps.setString(2, source);
-                    ps.setString(3, reason);
-                    ps.setLong(4, now);
-                    ps.setLong(5, now);
-                    ps.setString(6, generationKey);
-                    if (ps.executeUpdate() == 0) {
-                        return false;
-                    }
-                }
-                outbox.appendFailed(c, generationKey, reason, now);
-                return true;
-            });
+            return changeAlongWith(c, RECORD_FAILED, ps -> {
+                ps.setString(1, generationKey);
+                ps.setString(2, source);
+                ps.setString(3, reason);
+                ps.setLong(4, now);
+                ps.setLong(5, now);
+                ps.setString(6, generationKey);
+            }, tx -> outbox.appendFailed(tx, generationKey, reason, now));
         } catch (SQLException e) {
             if (StoreSql.isConstraintViolation(e)) {
                 return false;
