@@ -104,9 +104,14 @@ public class EventDeliveries {
         dead(exchange, "gone");
     }
 
-    /** The name is no longer configured (an operator may redeliver once it is again). */
+    /**
+     * The name is not configured on this instance: during a rolling deploy another instance may
+     * already know it, so this is a failed attempt like any other, retried with backoff, dead (and
+     * redeliverable once configured) only when the attempts run out.
+     */
     public void notConfigured(Exchange exchange) {
-        dead(exchange, "destination_not_configured");
+        DeliveryClaim claim = claimOf(exchange);
+        failed(exchange, "destination_not_configured", schedule.backoffMillis(claim.attempts()));
     }
 
     /** A callback with no signing secret to sign it: never sent unsigned. */
