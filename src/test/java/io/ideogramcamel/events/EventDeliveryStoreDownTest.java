@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.ideogramcamel.events.EventDestinations.Kind;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
+import io.ideogramcamel.testing.LogCapture;
 import io.ideogramcamel.testing.TcpForwarder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class EventDeliveryStoreDownTest extends BundleTestSupport {
         assertThat(ledger.isKeptAlive(owner)).isTrue();
 
         database.close();
-        try {
+        try (LogCapture log = LogCapture.of(EventDeliveries.class)) {
             cutFirst.countDown();
             // the send fails, and recording it fails too (the store is away): the attempt still ends
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -145,6 +146,8 @@ class EventDeliveryStoreDownTest extends BundleTestSupport {
                 Thread.sleep(50);
             }
             assertThat(ledger.isKeptAlive(owner)).as("the heartbeat still renews the ended attempt's lease").isFalse();
+            assertThat(log.lines()).anySatisfy(l -> assertThat(l)
+                    .contains("event delivery attempt not recorded: store unavailable event_id=evt_store_down"));
         } finally {
             database.open();
         }
