@@ -1,14 +1,16 @@
 // A callback receiver for the tests: verifies every request with the reference implementation and
-// answers a scripted sequence of statuses (the last one repeats; "hold" never answers).
-// usage: node receiver.mjs <secret> <port file> <statuses, e.g. 500,500,500,200> [retry-after]
-// Listens on 127.0.0.1 on a free port, written to <port file> once listening.
+// answers a scripted sequence of statuses (the last one repeats; "hold" never answers; "dribble"
+// answers 200 and then sends its body one byte at a time, never ending it; "200@300" answers 200
+// after 300 ms).
+// usage: node receiver.mjs <secret> <port file> <statuses, e.g. 500,500,500,200> [retry-after] [port]
+// Listens on 127.0.0.1 on <port> (0 or none: a free one), written to <port file> once listening.
 // GET /__records answers every request received so far, in order, as JSON:
 // [{"id", "timestamp", "signature", "verified", "reason", "status", "contentType", "body", "url"}]
 import { createServer } from "node:http";
 import { writeFileSync, renameSync } from "node:fs";
 import { Webhook } from "standardwebhooks";
 
-const [secret, portFile, statusList, retryAfter] = process.argv.slice(2);
+const [secret, portFile, statusList, retryAfter, port] = process.argv.slice(2);
 if (statusList === undefined) {
   console.error("usage: node receiver.mjs <secret> <port file> <statuses> [retry-after]");
   process.exit(2);
@@ -51,15 +53,26 @@ const server = createServer((req, res) => {
     if (planned === "hold") {
       return; // never answered: the sender's timeout, or its death, ends it
     }
+    if (planned === "dribble") {
+      // headers at once, then a body that never ends: only the sender's own limits end it
+      res.writeHead(200, { "content-type": "text/plain" });
+      const timer = setInterval(() => res.write("x"), 200);
+      res.on("close", () => clearInterval(timer));
+      return;
+    }
     const headers = { "content-type": "text/plain" };
     if (retryAfter !== undefined && retryAfter !== "-") {
       headers["retry-after"] = retryAfter;
     }
-    res.writeHead(Number(planned), headers);
-    res.end("ok");
+    // "200@300": answer 200 after 300 ms
+    const [code, delay] = planned.split("@");
+    setTimeout(() => {
+      res.writeHead(Number(code), headers);
+      res.end("ok");
+    }, Number(delay ?? 0));
   });
 });
-server.listen(0, "127.0.0.1", () => {
+server.listen(Number(port ?? 0), "127.0.0.1", () => {
   writeFileSync(portFile + ".tmp", String(server.address().port));
   renameSync(portFile + ".tmp", portFile);
 });

@@ -104,9 +104,14 @@ public class EventDeliveries {
         dead(exchange, "gone");
     }
 
-    /** The name is no longer configured (an operator may redeliver once it is again). */
+    /**
+     * The name is not configured on this instance: during a rolling deploy another instance may
+     * already know it, so this is a failed attempt like any other, retried with backoff, dead (and
+     * redeliverable once configured) only when the attempts run out.
+     */
     public void notConfigured(Exchange exchange) {
-        dead(exchange, "destination_not_configured");
+        DeliveryClaim claim = claimOf(exchange);
+        failed(exchange, "destination_not_configured", schedule.backoffMillis(claim.attempts()));
     }
 
     /** A callback with no signing secret to sign it: never sent unsigned. */
@@ -144,7 +149,15 @@ public class EventDeliveries {
             return; // recording failed, not the send: the lease lapses and the delivery is due again
         }
         exchange.removeProperty(GenerationExchange.EVENT_STATUS);
-        failed(exchange, errorToken(cause), schedule.backoffMillis(claim.attempts()));
+        try {
+            failed(exchange, errorToken(cause), schedule.backoffMillis(claim.attempts()));
+        } catch (StoreUnavailableException e) {
+            // Not recorded: the lease lapses (deliver-event's onCompletion stops renewing it) and the
+            // delivery is due again. Caught here, not thrown out of the error handler, where Camel
+            // would log the send's exception text, which may hold a URI with a password.
+            LOG.warn("event delivery attempt not recorded: store unavailable event_id={}", claim.eventId());
+            exchange.removeProperty(GenerationExchange.EVENT_OUTCOME);
+        }
     }
 
     private void failed(Exchange exchange, String token, long delayMillis) {

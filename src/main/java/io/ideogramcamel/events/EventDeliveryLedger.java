@@ -4,9 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.List;
 
+import io.ideogramcamel.store.JdbcParameters;
 import io.ideogramcamel.store.LeasedRows;
 import io.ideogramcamel.store.StoreLedger;
 import io.ideogramcamel.store.StoreSql;
@@ -41,8 +41,14 @@ public class EventDeliveryLedger extends StoreLedger {
 
     private int leaseSeconds = 60;
 
+    /*
+     * StoreLedger's retry ladder is not used here: the dispatch routes compute each delay with
+     * RetrySchedule (events.retry.*) and pass it to retryLater. The zeros only satisfy the constructor.
+     */
+    private static final int UNUSED_RETRY_SECONDS = 0;
+
     public EventDeliveryLedger() {
-        super(5, 36_000);
+        super(UNUSED_RETRY_SECONDS, UNUSED_RETRY_SECONDS);
     }
 
     /**
@@ -135,7 +141,7 @@ public class EventDeliveryLedger extends StoreLedger {
     public boolean markDelivered(DeliveryClaim claim, Integer status) {
         long now = localNow();
         return update(DELIVERED, "mark an event delivered", claim, ps -> {
-            setStatus(ps, 1, status);
+            JdbcParameters.setNullableInt(ps, 1, status);
             ps.setLong(2, now);
             return 3;
         });
@@ -153,7 +159,7 @@ public class EventDeliveryLedger extends StoreLedger {
             throw new IllegalArgumentException("delayMillis must not be negative");
         }
         return update(LATER, "postpone an event delivery", claim, ps -> {
-            setStatus(ps, 1, status);
+            JdbcParameters.setNullableInt(ps, 1, status);
             ps.setString(2, errorToken);
             ps.setLong(3, delayMillis);
             return 4;
@@ -164,7 +170,7 @@ public class EventDeliveryLedger extends StoreLedger {
     public boolean markDead(DeliveryClaim claim, Integer status, String errorToken) {
         StoreSql.requireReason(errorToken);
         return update(DEAD, "mark an event delivery dead", claim, ps -> {
-            setStatus(ps, 1, status);
+            JdbcParameters.setNullableInt(ps, 1, status);
             ps.setString(2, errorToken);
             return 3;
         });
@@ -187,14 +193,6 @@ public class EventDeliveryLedger extends StoreLedger {
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable(what, e);
-        }
-    }
-
-    private static void setStatus(PreparedStatement ps, int index, Integer status) throws SQLException {
-        if (status == null) {
-            ps.setNull(index, Types.INTEGER);
-        } else {
-            ps.setInt(index, status);
         }
     }
 }

@@ -72,7 +72,7 @@ public class BacklogGauges {
                 "Age in seconds of the oldest generation received and not yet archived (0 when none)",
                 g -> g.oldestAgeSeconds);
         gauge(registry, "ideogram.poll.due", "Submitted generations whose next poll is due", g -> g.pollsDue);
-        gauge(registry, "ideogram.events.pending",
+        gauge(registry, "ideogram.events.pending.deliveries",
                 "Event deliveries (one per event and destination) not yet delivered nor dead", g -> g.eventsPending);
         gauge(registry, "ideogram.events.dead.deliveries",
                 "Event deliveries given up (attempts exhausted, 410, refused host), until redelivered", g -> g.eventsDead);

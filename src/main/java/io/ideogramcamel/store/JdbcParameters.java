@@ -27,4 +27,13 @@ public final class JdbcParameters {
             ps.setLong(index, value);
         }
     }
+
+    /** A nullable INTEGER (an HTTP status, a progress), with its SQL type when null. */
+    public static void setNullableInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setInt(index, value);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.ideogramcamel.webhook;
 
 import io.ideogramcamel.events.EventOutbox;
 import io.ideogramcamel.store.GenerationStore;
+import io.ideogramcamel.store.JdbcParameters;
 import io.ideogramcamel.store.OverridableFailures;
 import io.ideogramcamel.store.StoreAccess;
 import io.ideogramcamel.store.StoreSql;
@@ -157,7 +158,7 @@ public class ProviderLedger extends StoreAccess {
             try (PreparedStatement ps = prepare(c, INSERT_PROGRESS)) {
                 ps.setString(1, generationKey);
                 ps.setString(2, s);
-                setInteger(ps, 3, p);
+                JdbcParameters.setNullableInt(ps, 3, p);
                 ps.setLong(4, now);
                 ps.setString(5, generationKey);
                 ps.executeUpdate();
@@ -201,21 +202,13 @@ public class ProviderLedger extends StoreAccess {
             throws SQLException {
         try (PreparedStatement ps = prepare(c, UPDATE_PROGRESS)) {
             ps.setString(1, status);
-            setInteger(ps, 2, progress);
+            JdbcParameters.setNullableInt(ps, 2, progress);
             ps.setLong(3, now);
             ps.setString(4, key);
-            setInteger(ps, 5, progress);
-            setInteger(ps, 6, progress);
-            setInteger(ps, 7, progress);
+            JdbcParameters.setNullableInt(ps, 5, progress);
+            JdbcParameters.setNullableInt(ps, 6, progress);
+            JdbcParameters.setNullableInt(ps, 7, progress);
             return ps.executeUpdate();
-        }
-    }
-
-    private static void setInteger(PreparedStatement ps, int index, Integer value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, java.sql.Types.INTEGER);
-        } else {
-            ps.setInt(index, value);
         }
     }
 

@@ -64,8 +64,8 @@ class EventCallbackRefusalsTest extends BundleTestSupport {
 
     @Test
     void withoutASigningSecretACallbackEndsDeadUnsent() throws Exception {
-        // a public address literal: allowed by the policy, so only the missing secret stops it
-        rows().submission("q-public", "https://93.184.215.14/hook");
+        // a public address literal (TEST-NET-1, never reached): allowed by the policy, so only the missing secret stops it
+        rows().submission("q-public", "https://192.0.2.1/hook");
         long id = rows().event("evt_unsigned", "q-public", Map.of(EventDestinations.CALLBACK_URL, Kind.CALLBACK))[0];
 
         Map<String, Object> row = awaitEnded(id);

@@ -2,6 +2,9 @@ package io.ideogramcamel.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.ideogramcamel.events.EventDestinations.Kind;
-import io.ideogramcamel.testing.BundleProcess;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
 import io.ideogramcamel.testing.Http;
@@ -155,18 +157,49 @@ class EventDispatchTest extends BundleTestSupport {
         assertThat(sample(scrape, "ideogram_events_delivery_seconds_count", "callback_url")).isGreaterThanOrEqualTo(4);
         // every configured destination's series exists before its first event (pre-registered at 0)
         assertThat(sample(scrape, "ideogram_events_dead_total", "log:events-test?showHeaders=true")).isZero();
-        assertThat(scrape).contains("ideogram_events_pending ").contains("ideogram_events_dead_deliveries ");
+        assertThat(scrape).contains("ideogram_events_pending_deliveries ").contains("ideogram_events_dead_deliveries ");
     }
 
     @Test
-    void aReceiverDownForTheWholeScheduleEndsDeadAfterTheLastAttempt() throws Exception {
-        int closed = BundleProcess.freePort();
-        long id = callbackDelivery("evt_down", "http://127.0.0.1:" + closed + "/hook");
+    void aReceiverDownForTheWholeScheduleEndsDeadThenARedeliverReachesItOnceItIsBack() throws Exception {
+        // the port stays bound (not listening: connections are refused) for the whole schedule, so
+        // nothing else takes it; the receiver later listens on it with SO_REUSEADDR before it is let go
+        try (Socket reserved = new Socket()) {
+            reserved.setReuseAddress(true);
+            reserved.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = reserved.getLocalPort();
+            long id = callbackDelivery("evt_down", "http://127.0.0.1:" + port + "/hook");
 
-        Map<String, Object> row = awaitState(id, "DEAD");
+            Map<String, Object> row = awaitState(id, "DEAD");
 
-        assertThat(row).containsEntry("attempts", MAX_ATTEMPTS).containsEntry("last_error", "connection_failed");
-        assertThat(row.get("last_status")).isNull();
+            assertThat(row).containsEntry("attempts", MAX_ATTEMPTS).containsEntry("last_error", "connection_failed");
+            assertThat(row.get("last_status")).isNull();
+
+            try (Receiver receiver = StandardWebhooksJs.receiver(SECRET, "200", null, port)) {
+                reserved.close();
+                HttpResponse<String> redeliver = Http.post(baseUrl() + "/events/evt_down/redeliver", Map.of(),
+                        new byte[0]);
+
+                assertThat(redeliver.statusCode()).as(redeliver.body()).isEqualTo(202);
+                assertThat(awaitState(id, "DELIVERED")).containsEntry("last_status", 200);
+                List<Received> received = receiver.awaitRecords(1, WAIT);
+                assertThat(received).hasSize(1);
+                assertThat(received.get(0).id()).isEqualTo("evt_down");
+                assertThat(received.get(0).verified()).as(received.get(0).reason()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aReceiverDribblingItsAnswerDoesNotHoldTheAttempt() throws Exception {
+        // only the status is used: the body, which never ends here, is not read
+        try (Receiver receiver = StandardWebhooksJs.receiver(SECRET, "dribble", null)) {
+            long id = callbackDelivery("evt_dribble", receiver.url("/hook"));
+
+            Map<String, Object> row = awaitState(id, "DELIVERED");
+
+            assertThat(row).containsEntry("attempts", 1).containsEntry("last_status", 200);
+        }
     }
 
     @Test
@@ -262,7 +295,9 @@ class EventDispatchTest extends BundleTestSupport {
 
         Map<String, Object> row = awaitState(id, "DEAD");
 
-        assertThat(row).containsEntry("last_error", "destination_not_configured");
+        // retried like any failed attempt (another instance of a rolling deploy may know the name)
+        assertThat(row).containsEntry("last_error", "destination_not_configured")
+                .containsEntry("attempts", MAX_ATTEMPTS);
     }
 
     @Test
@@ -271,6 +306,10 @@ class EventDispatchTest extends BundleTestSupport {
             long id = callbackDelivery("evt_quiet", receiver.url("/hook?token=quiet-caller-token"));
             awaitState(id, "DELIVERED");
         }
+        // this test's own global delivery: the global webhook's URL (with its token) is used too
+        long global = rows().delivery("evt_quiet_global",
+                EventDestinations.webhookName(this.global.url("/global?token=global-token")), Kind.CALLBACK);
+        awaitState(global, "DELIVERED");
         String rawSecret = SECRET.substring("whsec_".length());
         String rawPrevious = PREVIOUS_SECRET.substring("whsec_".length());
         assertThat(everything.lines()).isNotEmpty();

@@ -28,13 +28,20 @@ class EventTwoInstancesIT {
     private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(
             "two-instances-test-secret-32byte".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     private static final int EVENTS = 40;
+    /*
+     * Each answer takes this long, so the backlog (40 events, 4 sends at a time per instance) lasts
+     * seconds rather than milliseconds: both instances' timers (every 100 ms) find work in it however
+     * warm either JVM is. The backlog cannot be written before both start: the first start migrates
+     * the schema.
+     */
+    private static final int HOLD_MILLIS = 300;
 
     @Test
     @Timeout(240)
     void twoInstancesDeliverEachEventOnceBetweenThem() throws Exception {
         try (PostgresSchema schema = new PostgresSchema();
                 IdeogramStandIn ideogram = new IdeogramStandIn();
-                Receiver receiver = StandardWebhooksJs.receiver(SECRET, "200", null)) {
+                Receiver receiver = StandardWebhooksJs.receiver(SECRET, "200@" + HOLD_MILLIS, null)) {
             Map<String, String> env = new HashMap<>();
             env.put("STORE_JDBC_URL", schema.jdbcUrl());
             env.put("STORE_USERNAME", PostgresSchema.USER);

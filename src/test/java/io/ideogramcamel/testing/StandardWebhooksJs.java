@@ -92,8 +92,16 @@ public final class StandardWebhooksJs {
      * (the last repeats; {@code hold} never answers), with {@code Retry-After: retryAfter} when not null.
      */
     public static Receiver receiver(String secret, String statuses, String retryAfter) {
+        return receiver(secret, statuses, retryAfter, 0);
+    }
+
+    /**
+     * The same on a given port (0: a free one); Node listens with SO_REUSEADDR, so a port the test
+     * holds bound (not listening, with reuseAddress) is taken over without a window.
+     */
+    public static Receiver receiver(String secret, String statuses, String retryAfter, int port) {
         install();
-        return new Receiver(secret, statuses, retryAfter);
+        return new Receiver(secret, statuses, retryAfter, port);
     }
 
     /** One request as the Node receiver saw it, and whether standardwebhooks verified it. */
@@ -111,13 +119,13 @@ public final class StandardWebhooksJs {
         private final Path log;
         private final int port;
 
-        Receiver(String secret, String statuses, String retryAfter) {
+        Receiver(String secret, String statuses, String retryAfter, int listenPort) {
             try {
                 portFile = Files.createTempFile(WORK.getParent(), "receiver", ".port");
                 Files.delete(portFile);
                 log = Files.createTempFile(WORK.getParent(), "receiver", ".log");
                 process = new ProcessBuilder("node", "receiver.mjs", secret, portFile.toAbsolutePath().toString(),
-                        statuses, retryAfter == null ? "-" : retryAfter).directory(WORK.toFile())
+                        statuses, retryAfter == null ? "-" : retryAfter, Integer.toString(listenPort)).directory(WORK.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 port = awaitPort();
