@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 import io.ideogramcamel.GenerationExchange;
-import io.ideogramcamel.signature.StandardWebhooksVerifier;
+import io.ideogramcamel.StandardWebhooksSignature;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -64,25 +64,18 @@ public class CallbackSigner {
         String id = exchange.getProperty(GenerationExchange.EVENT_CLAIM, DeliveryClaim.class).eventId();
         byte[] body = message.getBody(String.class).getBytes(StandardCharsets.UTF_8);
         long timestamp = clock.millis() / 1000;
-        String signature = StandardWebhooksVerifier.sign(key, id, timestamp, body);
+        String signature = StandardWebhooksSignature.sign(key, id, timestamp, body);
         byte[] previous = previousSecret;
         if (previous != null) {
-            signature += " " + StandardWebhooksVerifier.sign(previous, id, timestamp, body);
+            signature += " " + StandardWebhooksSignature.sign(previous, id, timestamp, body);
         }
-        message.setHeader(StandardWebhooksVerifier.ID_HEADER, id);
-        message.setHeader(StandardWebhooksVerifier.TIMESTAMP_HEADER, Long.toString(timestamp));
-        message.setHeader(StandardWebhooksVerifier.SIGNATURE_HEADER, signature);
+        message.setHeader(StandardWebhooksSignature.ID_HEADER, id);
+        message.setHeader(StandardWebhooksSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+        message.setHeader(StandardWebhooksSignature.SIGNATURE_HEADER, signature);
     }
 
     private static byte[] bytesOf(String secret, String setting) {
-        if (secret == null || secret.isBlank()) {
-            return null;
-        }
-        try {
-            return StandardWebhooksVerifier.secretBytes(secret);
-        } catch (IllegalArgumentException e) {
-            // the value itself is never repeated
-            throw new IllegalArgumentException(setting + " is not whsec_ followed by base64");
-        }
+        // names the setting, never the value
+        return StandardWebhooksSignature.secretBytes(secret, setting);
     }
 }

@@ -1,7 +1,5 @@
 package io.ideogramcamel.signature;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -9,10 +7,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.StandardWebhooksSignature;
 import io.ideogramcamel.webhook.WebhookRejectedException;
 import io.ideogramcamel.webhook.WebhookRejection;
 import org.apache.camel.Exchange;
@@ -42,9 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public class StandardWebhooksVerifier implements Processor {
 
-    public static final String ID_HEADER = "webhook-id";
-    public static final String TIMESTAMP_HEADER = "webhook-timestamp";
-    public static final String SIGNATURE_HEADER = "webhook-signature";
+    public static final String ID_HEADER = StandardWebhooksSignature.ID_HEADER;
+    public static final String TIMESTAMP_HEADER = StandardWebhooksSignature.TIMESTAMP_HEADER;
+    public static final String SIGNATURE_HEADER = StandardWebhooksSignature.SIGNATURE_HEADER;
 
     static final int MAX_ID_LENGTH = 256;
     /**
@@ -53,15 +49,14 @@ public class StandardWebhooksVerifier implements Processor {
      */
     static final int MAX_SIGNATURES = 16;
 
-    private static final String SECRET_PREFIX = "whsec_";
     private static final String PUBLIC_KEY_PREFIX = "whpk_";
     private static final int ED25519_SIGNATURE_SIZE = 64;
     private static final Logger LOG = LoggerFactory.getLogger(StandardWebhooksVerifier.class);
 
     private final AtomicBoolean unconfiguredLogged = new AtomicBoolean();
     private Clock clock = Clock.systemUTC();
-    private volatile SecretKeySpec secret;
-    private volatile SecretKeySpec previousSecret;
+    private volatile byte[] secret;
+    private volatile byte[] previousSecret;
     private volatile Ed25519PublicKeyParameters publicKey;
     private long toleranceSeconds = 300;
 
@@ -70,12 +65,12 @@ public class StandardWebhooksVerifier implements Processor {
      * that is not base64 fails here (at start-up), naming the setting but never the value.
      */
     public void setSecret(String secret) {
-        this.secret = hmacKey(secret, "secret");
+        this.secret = StandardWebhooksSignature.secretBytes(secret, "secret");
     }
 
     /** The secret being rotated out, accepted next to {@link #setSecret(String)} until removed. */
     public void setPreviousSecret(String previousSecret) {
-        this.previousSecret = hmacKey(previousSecret, "previousSecret");
+        this.previousSecret = StandardWebhooksSignature.secretBytes(previousSecret, "previousSecret");
     }
 
     /** The Ed25519 public key for v1a entries, {@code whpk_<base64 of the 32 key bytes>}; null or blank unsets it. */
@@ -111,9 +106,9 @@ public class StandardWebhooksVerifier implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        List<SecretKeySpec> secrets = new ArrayList<>(2);
-        SecretKeySpec current = secret;
-        SecretKeySpec previous = previousSecret;
+        List<byte[]> secrets = new ArrayList<>(2);
+        byte[] current = secret;
+        byte[] previous = previousSecret;
         if (current != null) {
             secrets.add(current);
         }
@@ -142,18 +137,18 @@ public class StandardWebhooksVerifier implements Processor {
         if (Math.abs(Long.parseLong(timestamp) - Math.floorDiv(clock.millis(), 1000L)) > toleranceSeconds) {
             throw new WebhookRejectedException(WebhookRejection.STALE_TIMESTAMP);
         }
-        byte[] content = signedContent(id, timestamp, RawBody.of(in));
+        byte[] content = StandardWebhooksSignature.signedContent(id, timestamp, RawBody.of(in));
         if (!anyVerifies(entries, content, secrets, edKey)) {
             throw new WebhookRejectedException(WebhookRejection.INVALID_SIGNATURE);
         }
         exchange.setProperty(GenerationExchange.DELIVERY_ID, id);
     }
 
-    private static boolean anyVerifies(String[] entries, byte[] content, List<SecretKeySpec> secrets,
+    private static boolean anyVerifies(String[] entries, byte[] content, List<byte[]> secrets,
             Ed25519PublicKeyParameters edKey) {
         List<byte[]> macs = new ArrayList<>(secrets.size());
-        for (SecretKeySpec key : secrets) {
-            macs.add(hmac(key, content));
+        for (byte[] key : secrets) {
+            macs.add(StandardWebhooksSignature.hmac(key, content));
         }
         for (String entry : entries) {
             int comma = entry.indexOf(',');
@@ -189,57 +184,6 @@ public class StandardWebhooksVerifier implements Processor {
         } catch (RuntimeException malformed) {
             return false;
         }
-    }
-
-    /**
-     * The header value {@code v1,<base64>} for a delivery signed with {@code secret} (the decoded
-     * key bytes, see {@link #secretBytes(String)}): for signing outgoing callbacks the same way.
-     */
-    public static String sign(byte[] secret, String id, long timestamp, byte[] body) {
-        if (secret == null || secret.length == 0) {
-            throw new IllegalArgumentException("secret is empty");
-        }
-        byte[] mac = hmac(new SecretKeySpec(secret, "HmacSHA256"), signedContent(id, Long.toString(timestamp), body));
-        return "v1," + Base64.getEncoder().encodeToString(mac);
-    }
-
-    /** The key bytes of a {@code whsec_<base64>} (or bare base64) secret. */
-    public static byte[] secretBytes(String secret) {
-        SecretKeySpec key = hmacKey(secret, "secret");
-        if (key == null) {
-            throw new IllegalArgumentException("secret is empty");
-        }
-        return key.getEncoded();
-    }
-
-    /** {@code id "." timestamp "." body}; id and timestamp as UTF-8 (they are ASCII once validated). */
-    static byte[] signedContent(String id, String timestamp, byte[] body) {
-        byte[] head = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
-        byte[] content = new byte[head.length + body.length];
-        System.arraycopy(head, 0, content, 0, head.length);
-        System.arraycopy(body, 0, content, head.length, body.length);
-        return content;
-    }
-
-    private static byte[] hmac(SecretKeySpec key, byte[] content) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(content);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required of every JDK", e);
-        }
-    }
-
-    private static SecretKeySpec hmacKey(String secret, String setting) {
-        if (secret == null || secret.isBlank()) {
-            return null;
-        }
-        byte[] raw = decodeBase64(strip(secret.strip(), SECRET_PREFIX));
-        if (raw == null || raw.length == 0) {
-            throw new IllegalArgumentException(setting + " is not whsec_ followed by base64");
-        }
-        return new SecretKeySpec(raw, "HmacSHA256");
     }
 
     private static String strip(String value, String prefix) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.StandardWebhooksSignature;
 import io.ideogramcamel.testing.StandardWebhooksJs;
 import io.ideogramcamel.webhook.WebhookRejectedException;
 import io.ideogramcamel.webhook.WebhookRejection;
@@ -252,7 +253,7 @@ class StandardWebhooksVerifierTest {
     void theReferenceLibraryAcceptsOurSignature() {
         // the library judges the timestamp against the real clock
         long now = Instant.now().getEpochSecond();
-        String signature = StandardWebhooksVerifier.sign(StandardWebhooksVerifier.secretBytes(secret), ID, now, BODY);
+        String signature = StandardWebhooksSignature.sign(StandardWebhooksSignature.secretBytes(secret, "secret"), ID, now, BODY);
         assertThat(signature).isEqualTo(StandardWebhooksJs.sign(secret, ID, now, BODY));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("webhook-id", ID);
