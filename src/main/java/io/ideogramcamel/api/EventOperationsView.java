@@ -22,8 +22,6 @@ import io.ideogramcamel.events.EventState;
 public class EventOperationsView {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
     /* The outbox's ids: evt_ and up to 36 letters or digits; anything else cannot be an event. */
     private static final Pattern EVENT_ID = Pattern.compile("evt_[0-9A-Za-z]{1,36}");
 
@@ -44,7 +42,7 @@ public class EventOperationsView {
         if (s == null) {
             throw new ApiRejectedException(400, "invalid_state", "state");
         }
-        List<ObjectNode> events = browser.page(s, parseLimit(limit));
+        List<ObjectNode> events = browser.page(s, ListLimit.parse(limit));
         ObjectNode body = JSON.createObjectNode();
         ArrayNode items = body.putArray("events");
         events.forEach(items::add);
@@ -105,20 +103,5 @@ public class EventOperationsView {
                 throw new ApiRejectedException(400, "invalid_since", "since");
             }
         }
-    }
-
-    private static int parseLimit(String limit) {
-        if (limit == null || limit.isEmpty()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(limit);
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the refusal
-        }
-        throw new ApiRejectedException(400, "invalid_limit", "limit");
     }
 }

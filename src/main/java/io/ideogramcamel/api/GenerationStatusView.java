@@ -35,8 +35,6 @@ import io.ideogramcamel.submit.SubmissionState;
 public class GenerationStatusView {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
 
     private GenerationStore store;
     private ArchiveLedger archive;
@@ -126,7 +124,7 @@ public class GenerationStatusView {
      */
     public String list(String state, String limit, String after) {
         String s = state == null ? "" : state.toLowerCase(Locale.ROOT);
-        int max = parseLimit(limit);
+        int max = ListLimit.parse(limit);
         ListPage page = ListCursor.decode(after);
         List<Line> lines = new ArrayList<>();
         switch (s) {
@@ -249,20 +247,5 @@ public class GenerationStatusView {
         }
         node.put("updated_at", isoUtc(updatedAt));
         return node;
-    }
-
-    private static int parseLimit(String limit) {
-        if (limit == null || limit.isEmpty()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(limit);
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the refusal
-        }
-        throw new ApiRejectedException(400, "invalid_limit", "limit");
     }
 }

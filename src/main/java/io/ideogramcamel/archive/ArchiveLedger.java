@@ -466,20 +466,8 @@ public class ArchiveLedger extends StoreLedger {
      * @throws StoreUnavailableException if the database cannot be used; nothing changed
      */
     public boolean markFailed(String generationId, String leaseOwner, String reason) {
-        StoreSql.requireId(generationId);
-        StoreSql.requireOwner(leaseOwner);
-        StoreSql.requireReason(reason);
-        long now = localNow();
-        try (Connection c = connection()) {
-            return changeAlongWith(c, FAIL, ps -> {
-                ps.setString(1, reason);
-                ps.setLong(2, now);
-                ps.setString(3, generationId);
-                ps.setString(4, leaseOwner);
-            }, tx -> outbox.appendFailed(tx, generationId, reason, now));
-        } catch (SQLException e) {
-            throw unavailable("fail a generation", e);
-        }
+        return failHeld(FAIL, generationId, leaseOwner, reason,
+                (tx, now) -> outbox.appendFailed(tx, generationId, reason, now));
     }
 
     /**

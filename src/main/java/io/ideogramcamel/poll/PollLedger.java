@@ -168,20 +168,8 @@ public class PollLedger extends StoreLedger {
      * @return false if the lease was lost or the generation is no longer SUBMITTED (no event)
      */
     public boolean markFailed(String generationId, String leaseOwner, String reason) {
-        StoreSql.requireId(generationId);
-        StoreSql.requireOwner(leaseOwner);
-        StoreSql.requireReason(reason);
-        long now = localNow();
-        try (Connection c = connection()) {
-            return changeAlongWith(c, FAIL, ps -> {
-                ps.setString(1, reason);
-                ps.setLong(2, now);
-                ps.setString(3, generationId);
-                ps.setString(4, leaseOwner);
-            }, tx -> outbox.appendFailed(tx, generationId, reason, now));
-        } catch (SQLException e) {
-            throw unavailable("fail a generation", e);
-        }
+        return failHeld(FAIL, generationId, leaseOwner, reason,
+                (tx, now) -> outbox.appendFailed(tx, generationId, reason, now));
     }
 
 }

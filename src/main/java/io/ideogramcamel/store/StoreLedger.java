@@ -256,4 +256,34 @@ public abstract class StoreLedger extends StoreAccess {
             throw unavailable(what, e);
         }
     }
+
+    /** The event a failure writes, on the failure's connection, stamped with its time. */
+    @FunctionalInterface
+    protected interface FailureEvent {
+        void write(Connection c, long now) throws SQLException;
+    }
+
+    /**
+     * Ends held work as failed with {@code reason}, and writes its event in the same transaction.
+     * {@code failSql} is this ledger's {@code LeasedRows.finish("state = 'FAILED', error = ?")}.
+     *
+     * @return false if the lease was lost or the row is no longer this ledger's work (nothing written)
+     * @throws StoreUnavailableException if the database cannot be used; nothing changed
+     */
+    protected boolean failHeld(String failSql, String key, String leaseOwner, String reason, FailureEvent event) {
+        StoreSql.requireId(key);
+        StoreSql.requireOwner(leaseOwner);
+        StoreSql.requireReason(reason);
+        long now = localNow();
+        try (Connection c = connection()) {
+            return changeAlongWith(c, failSql, ps -> {
+                ps.setString(1, reason);
+                ps.setLong(2, now);
+                ps.setString(3, key);
+                ps.setString(4, leaseOwner);
+            }, tx -> event.write(tx, now));
+        } catch (SQLException e) {
+            throw unavailable("fail a generation", e);
+        }
+    }
 }
