@@ -55,6 +55,14 @@ public record ArchiveClaim(
         recordedIndexes = Collections.unmodifiableSortedSet(new TreeSet<>(recordedIndexes));
     }
 
+    /**
+     * Whether an earlier attempt recorded every image: it may have died after the manifest was put
+     * and before the generation was marked archived, so the manifest may be stored already.
+     */
+    public boolean everyImageRecorded() {
+        return recordedIndexes.size() >= ImageEntries.parse(images).size();
+    }
+
     /** Whether an earlier attempt already recorded this image (so it is neither fetched nor written again). */
     public boolean isRecorded(int index) {
         return recordedIndexes.contains(index);

@@ -47,6 +47,11 @@ public class LocalObjectWriter {
         }
     }
 
+    /** Whether the object this exchange names is in the folder already (written whole: renamed into place). */
+    public boolean isStored(Exchange exchange) {
+        return Files.isRegularFile(targetOf(exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class)));
+    }
+
     void write(InputStream in, Path target) throws IOException {
         Path tempDir = ensureDirectory(root.resolve(TEMP_DIR));
         // not Files.createTempFile: its owner-only permissions would carry over to the object,

@@ -80,6 +80,41 @@ class ArchiveToLocalFolderTest extends BundleTestSupport {
                 .directorySyncs()).isGreaterThanOrEqualTo(3);
     }
 
+    /*
+     * A re-run after a crash between the manifest's rename and ARCHIVED finds every image recorded: a
+     * manifest in the folder is left as it is; one that is missing is written.
+     */
+    @Test
+    void aReRunWritesTheManifestOnlyWhenItIsMissing() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        images.png("/" + id + "/0", ArchiveToS3Test.png(5));
+        byte[] body = IdeogramStandIn.deliveryBody(id, image(images.url("/" + id + "/0"), true, 5));
+        assertThat(deliver(ideogram.sign(id, body), body).statusCode()).isEqualTo(200);
+        awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
+        Path manifest = folder.resolve("generations").resolve(id).resolve("manifest.json");
+        byte[] written = Files.readAllBytes(manifest);
+
+        // present: a marker written over it survives the re-run, so nothing was written
+        Files.writeString(manifest, "marker");
+        asIfTheArchivedMarkWasLost(id);
+        awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
+        assertThat(Files.readString(manifest)).isEqualTo("marker");
+
+        // missing: written again, the same bytes as the first time
+        Files.delete(manifest);
+        asIfTheArchivedMarkWasLost(id);
+        awaitState(id, GenerationState.ARCHIVED, Duration.ofSeconds(30));
+        assertThat(Files.readAllBytes(manifest)).isEqualTo(written);
+        assertThat(images.requests("/" + id + "/0")).isEqualTo(1);
+    }
+
+    private void asIfTheArchivedMarkWasLost(String id) throws Exception {
+        try (java.sql.Connection c = store().connection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE generation SET state = 'RECEIVED', lease_owner = NULL, lease_until = NULL, "
+                    + "next_attempt_at = 0 WHERE generation_id = '" + id + "'");
+        }
+    }
+
     @Test
     void imagesOverTheSizeLimitAreRefusedWhetherAnnouncedOrNotAndLeaveNoFile() throws Exception {
         String id = IdeogramStandIn.newGenerationId();

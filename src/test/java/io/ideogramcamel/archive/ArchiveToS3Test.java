@@ -72,6 +72,34 @@ class ArchiveToS3Test extends BundleTestSupport {
         closeQuietly(s3);
     }
 
+    /*
+     * A re-run after a crash between the manifest's put and ARCHIVED: every image is recorded and the
+     * manifest is in the bucket. It is not put twice (nor any image), and the generation ends archived.
+     */
+    @Test
+    void aReRunThatFindsItsManifestStoredDoesNotPutItAgain() throws Exception {
+        String id = IdeogramStandIn.newGenerationId();
+        images.image("/" + id + "/0", png(9), "image/png");
+        deliverSigned(id, image(images.url("/" + id + "/0"), true, 9));
+        awaitState(id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
+        assertThat(s3.writeCount(BUCKET, PREFIX + id + "/manifest.json")).isEqualTo(1);
+
+        asIfTheArchivedMarkWasLost(id);
+        awaitState(id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
+
+        assertThat(s3.writeCount(BUCKET, PREFIX + id + "/manifest.json")).isEqualTo(1);
+        assertThat(s3.writeCount(BUCKET, PREFIX + id + "/0.png")).isEqualTo(1);
+        assertThat(images.requests("/" + id + "/0")).isEqualTo(1);
+    }
+
+    /* The row as a crash right after the manifest's put leaves it: RECEIVED, free, due now. */
+    private void asIfTheArchivedMarkWasLost(String id) throws Exception {
+        try (java.sql.Connection c = store().connection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE generation SET state = 'RECEIVED', lease_owner = NULL, lease_until = NULL, "
+                    + "next_attempt_at = 0 WHERE generation_id = '" + id + "'");
+        }
+    }
+
     @Test
     void fourImagesAreStoredOnceWithTheirBytesAndTheManifestLast() throws Exception {
         String id = IdeogramStandIn.newGenerationId();
