@@ -176,39 +176,22 @@ public class ArchiveLedger extends StoreLedger {
      */
     public ArchiveClaim claimForArchive(String generationId) {
         StoreSql.requireId(generationId);
-        long now = localNow();
-        long linksMillis = linksExpireAfterHours * 3_600_000L;
-        String owner = newLeaseOwner("");
         try (Connection c = connection()) {
-            int claimed;
-            try (PreparedStatement ps = prepare(c, CLAIM)) {
-                ps.setString(1, owner);
-                ps.setLong(2, leaseMillis());
-                ps.setLong(3, now);
-                ps.setString(4, generationId);
-                ps.setLong(5, linksMillis);
-                claimed = ps.executeUpdate();
-            }
-            if (claimed == 0) {
-                expireIfFree(c, generationId, now, linksMillis);
+            ClaimOrExpiry claim = claimOrExpire(c, CLAIM, EXPIRE, generationId, "",
+                    linksExpireAfterHours * 3_600_000L,
+                    (tx, now) -> outbox.appendFailed(tx, generationId, LINKS_EXPIRED, now));
+            if (claim.leaseOwner() == null) {
+                if (claim.expired()) {
+                    LOG.info("Generation {} FAILED: its result links expired before it could be archived",
+                            generationId);
+                }
                 return null;
             }
-            LOG.debug("Claimed generation {} for archiving as {} on {}", generationId, owner,
+            LOG.debug("Claimed generation {} for archiving as {} on {}", generationId, claim.leaseOwner(),
                     Thread.currentThread().getName());
-            return readClaim(c, generationId, owner);
+            return readClaim(c, generationId, claim.leaseOwner());
         } catch (SQLException e) {
             throw unavailable("claim a generation", e);
-        }
-    }
-
-    private void expireIfFree(Connection c, String generationId, long now, long linksMillis) throws SQLException {
-        boolean expired = changeAlongWith(c, EXPIRE, ps -> {
-            ps.setLong(1, now);
-            ps.setString(2, generationId);
-            ps.setLong(3, linksMillis);
-        }, tx -> outbox.appendFailed(tx, generationId, LINKS_EXPIRED, now));
-        if (expired) {
-            LOG.info("Generation {} FAILED: its result links expired before it could be archived", generationId);
         }
     }
 

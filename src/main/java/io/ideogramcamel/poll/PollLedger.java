@@ -1,9 +1,9 @@
 package io.ideogramcamel.poll;
 
 import io.ideogramcamel.events.EventOutbox;
+import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.LeasedRows;
 import io.ideogramcamel.store.OverridableFailures;
-import io.ideogramcamel.store.GenerationStore;
 import io.ideogramcamel.store.StoreLedger;
 import io.ideogramcamel.store.StoreSql;
 import java.sql.Connection;
@@ -104,30 +104,14 @@ public class PollLedger extends StoreLedger {
      */
     public String claimForPoll(String generationId) {
         StoreSql.requireId(generationId);
-        long now = localNow();
-        long expiryMillis = expireAfterHours * 3_600_000L;
-        String owner = newLeaseOwner("p");
         try (Connection c = connection()) {
-            try (PreparedStatement ps = prepare(c, CLAIM)) {
-                ps.setString(1, owner);
-                ps.setLong(2, leaseMillis());
-                ps.setLong(3, now);
-                ps.setString(4, generationId);
-                ps.setLong(5, expiryMillis);
-                if (ps.executeUpdate() > 0) {
-                    return owner;
-                }
-            }
-            boolean expired = changeAlongWith(c, EXPIRE, ps -> {
-                ps.setLong(1, now);
-                ps.setString(2, generationId);
-                ps.setLong(3, expiryMillis);
-            }, tx -> outbox.appendFailed(tx, generationId, EXPIRED, now));
-            if (expired) {
+            ClaimOrExpiry claim = claimOrExpire(c, CLAIM, EXPIRE, generationId, "p", expireAfterHours * 3_600_000L,
+                    (tx, now) -> outbox.appendFailed(tx, generationId, EXPIRED, now));
+            if (claim.expired()) {
                 LOG.info("Generation {} FAILED: still not complete {} h after it was submitted", generationId,
                         expireAfterHours);
             }
-            return null;
+            return claim.leaseOwner();
         } catch (SQLException e) {
             throw unavailable("claim a generation for a poll", e);
         }

@@ -286,4 +286,38 @@ public abstract class StoreLedger extends StoreAccess {
             throw unavailable("fail a generation", e);
         }
     }
+
+    /** What {@link #claimOrExpire} came to: this worker's lease token, or none; and whether the row expired instead. */
+    protected record ClaimOrExpiry(String leaseOwner, boolean expired) {
+    }
+
+    /**
+     * Claims a due row for this worker unless it is older than {@code maxAgeMillis}; such a row, when
+     * nobody holds a live lease on it, ends failed instead, with its event in the same transaction.
+     * {@code claimSql} is this ledger's {@code LeasedRows.claim} with an age guard as its fifth
+     * parameter, {@code expireSql} its {@code LeasedRows.finishFree} with the opposite guard.
+     *
+     * @param kind a short tag of the claim's kind in the lease token
+     */
+    protected ClaimOrExpiry claimOrExpire(Connection c, String claimSql, String expireSql, String key, String kind,
+            long maxAgeMillis, FailureEvent expiredEvent) throws SQLException {
+        long now = localNow();
+        String owner = newLeaseOwner(kind);
+        try (PreparedStatement ps = prepare(c, claimSql)) {
+            ps.setString(1, owner);
+            ps.setLong(2, leaseMillis());
+            ps.setLong(3, now);
+            ps.setString(4, key);
+            ps.setLong(5, maxAgeMillis);
+            if (ps.executeUpdate() > 0) {
+                return new ClaimOrExpiry(owner, false);
+            }
+        }
+        boolean expired = changeAlongWith(c, expireSql, ps -> {
+            ps.setLong(1, now);
+            ps.setString(2, key);
+            ps.setLong(3, maxAgeMillis);
+        }, tx -> expiredEvent.write(tx, now));
+        return new ClaimOrExpiry(null, expired);
+    }
 }
