@@ -37,10 +37,10 @@ public final class IdeogramCamelMain {
         String profile = profile();
         String locations = propertyLocations(profile);
         if (!StartupSettings.check(Path.of(""), profile, System.getenv())) {
-            System.exit(1);
+            exitAfterTheLog(1);
         }
         if (Arrays.asList(args).contains(MIGRATE_ONLY)) {
-            System.exit(MigrateOnly.run(locations, null));
+            exitAfterTheLog(MigrateOnly.run(locations, null));
         }
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation(locations);
@@ -49,8 +49,22 @@ public final class IdeogramCamelMain {
         try {
             main.run(args);
         } catch (PortCheck.PortInUseException alreadyLogged) {
-            System.exit(1);
+            exitAfterTheLog(1);
         }
+    }
+
+    /*
+     * The lines that say why the process stops went through the async appender a moment ago: stop
+     * logging (which drains and flushes it) before the exit, rather than leave the draining to a
+     * shutdown hook racing the exit (a FailFastIT run once found the log of a refused start empty).
+     */
+    private static void exitAfterTheLog(int status) {
+        try {
+            org.apache.logging.log4j.LogManager.shutdown();
+        } catch (LinkageError otherLoggingBackend) {
+            // not Log4j (Camel JBang brings its own logging): its own hooks flush
+        }
+        System.exit(status);
     }
 
     /** The locations to read, the profile's file first when a profile is chosen. */
