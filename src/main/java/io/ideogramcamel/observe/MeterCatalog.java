@@ -70,7 +70,7 @@ public class MeterCatalog {
                     "outcome", List.of("sent", "requeued", "failed", "unknown", "unrecorded")),
             Entry.tagged("ideogram.poll.outcome", "Polls of Ideogram for a submitted generation, by outcome",
                     "outcome", List.of("completed", "duplicate", "pending", "failed", "rate_limited", "retry", "unrecorded")),
-            Entry.plain("ideogram.campaign.created", "Campaigns recorded by POST /campaigns (all their requests queued)"),
+            Entry.plain("ideogram.campaign.recorded", "Campaigns recorded by POST /campaigns (all their requests queued)"),
             Entry.tagged("ideogram.api.rejected", "Requests to the bundle's own API refused, by reason token",
                     "reason", List.of("unauthorized", "unsupported_media_type", "invalid_json", "unknown_field",
                             "invalid_field", "missing_prompt", "both_prompts", "request_too_large",
