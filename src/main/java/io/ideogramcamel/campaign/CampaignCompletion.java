@@ -43,20 +43,32 @@ public class CampaignCompletion extends StoreAccess implements RequestEndings {
     @Override
     public void ended(Connection c, String queuedId, long at, EventOutbox outbox) throws SQLException {
         String campaignId = campaignOf(c, queuedId);
-        if (campaignId == null) {
-            return;
+        if (campaignId != null) {
+            completeIfEnded(c, campaignId, queuedId, at, outbox);
         }
+    }
+
+    /**
+     * The decision itself, on the caller's connection and in its transaction: lock the campaign row,
+     * count its open requests, and only when none is open and the guarded UPDATE sets completed_at,
+     * append campaign.completed.
+     *
+     * @param queuedId the request the event is stored under (its callback_url is the campaign's)
+     * @return whether this call completed the campaign
+     */
+    boolean completeIfEnded(Connection c, String campaignId, String queuedId, long at, EventOutbox outbox)
+            throws SQLException {
         String name;
         String metadata;
         try (PreparedStatement ps = prepare(c, LOCK)) {
             ps.setString(1, campaignId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return;
+                    return false;
                 }
                 rs.getLong(4);
                 if (!rs.wasNull()) {
-                    return;
+                    return false;
                 }
                 name = rs.getString(1);
                 metadata = rs.getString(2);
@@ -64,13 +76,14 @@ public class CampaignCompletion extends StoreAccess implements RequestEndings {
         }
         // after the lock: a statement of its own, so it sees every end committed before the lock was ours
         if (countOpen(c, campaignId) > 0 || !complete(c, campaignId, at)) {
-            return;
+            return false;
         }
         List<CampaignRequest> requests;
         try (PreparedStatement ps = prepare(c, CampaignRequest.readSql())) {
             requests = CampaignRequest.readAll(ps, campaignId);
         }
         outbox.appendAbout(c, COMPLETED, queuedId, data(campaignId, name, metadata, requests, at), at);
+        return true;
     }
 
     private String campaignOf(Connection c, String queuedId) throws SQLException {

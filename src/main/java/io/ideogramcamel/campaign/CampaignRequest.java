@@ -30,12 +30,16 @@ record CampaignRequest(String product, String format, String queuedId, String st
      */
     static final Set<String> ENDED = Set.of("archived", "failed", "unknown", "forgotten");
 
-    /* The same ends in SQL, for counting what is still open under the campaign's lock. */
-    static final String COUNT_OPEN = "SELECT COUNT(*) FROM campaign_request r "
-            + "LEFT JOIN submission s ON s.queued_id = r.queued_id "
-            + "LEFT JOIN generation g ON g.generation_id = s.generation_id "
-            + "WHERE r.campaign_id = ? AND s.queued_id IS NOT NULL AND s.state NOT IN ('FAILED', 'UNKNOWN') "
+    /* A request with its submission and, once sent, its generation. */
+    static final String JOINS = "FROM campaign_request r LEFT JOIN submission s ON s.queued_id = r.queued_id "
+            + "LEFT JOIN generation g ON g.generation_id = s.generation_id ";
+
+    /* The same ends in SQL: a request still open (its rows exist and neither has ended). */
+    static final String OPEN = "s.queued_id IS NOT NULL AND s.state NOT IN ('FAILED', 'UNKNOWN') "
             + "AND (g.state IS NULL OR g.state NOT IN ('ARCHIVED', 'FAILED'))";
+
+    /* What is still open, counted under the campaign's lock. */
+    static final String COUNT_OPEN = "SELECT COUNT(*) " + JOINS + "WHERE r.campaign_id = ? AND " + OPEN;
 
     private static final String READ = "SELECT r.product, r.format, r.queued_id, s.state, s.generation_id, s.error, "
             + "g.state, g.error FROM campaign_request r "

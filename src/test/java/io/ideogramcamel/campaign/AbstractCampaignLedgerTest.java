@@ -52,7 +52,8 @@ abstract class AbstractCampaignLedgerTest {
     protected abstract boolean separatePools();
 
     /** The ledgers of one instance, wired as generation-store.camel.yaml wires them. */
-    private record Instance(SubmissionLedger submissions, ArchiveLedger archive, CampaignLedger campaigns) {
+    private record Instance(SubmissionLedger submissions, ArchiveLedger archive, CampaignLedger campaigns,
+            CampaignSweep sweep) {
     }
 
     @BeforeEach
@@ -91,7 +92,11 @@ abstract class AbstractCampaignLedgerTest {
         CampaignLedger campaigns = new CampaignLedger();
         campaigns.setStore(store);
         campaigns.setSubmissions(submissions);
-        return new Instance(submissions, archive, campaigns);
+        CampaignSweep sweep = new CampaignSweep();
+        sweep.setStore(store);
+        sweep.setCompletion(completion);
+        sweep.setOutbox(outbox);
+        return new Instance(submissions, archive, campaigns, sweep);
     }
 
     private static CampaignPlan plan(String body) throws Exception {
@@ -218,6 +223,29 @@ abstract class AbstractCampaignLedgerTest {
         assertThat(completedEvents()).hasSize(1);
         assertThat(column("SELECT event_type FROM event_outbox ORDER BY created_at"))
                 .containsExactly("generation.failed", "campaign.completed", "generation.failed");
+    }
+
+    @Test
+    void aCampaignWhoseLastSendLapsedInBulkIsCompletedOnceByTheSweep() throws Exception {
+        Campaign open = one.campaigns.create(null, plan(1, 1));
+        Campaign lapsing = one.campaigns.create(null, plan(1, 2));
+        claimAll(one, 3);
+        assertThat(one.sweep.completeEnded()).isZero();
+        // the sender of the last two died mid-call: given up in one statement, which tells no one
+        db.execute("UPDATE submission SET lease_until = 0 WHERE queued_id IN (SELECT queued_id FROM campaign_request "
+                + "WHERE campaign_id = '" + lapsing.campaignId() + "')");
+        assertThat(one.submissions.giveUpInterruptedSends()).isEqualTo(2);
+        assertThat(completedEvents()).isEmpty();
+
+        assertThat(one.sweep.completeEnded()).isEqualTo(1);
+        assertThat(one.sweep.completeEnded()).isZero();
+
+        List<Event> events = completedEvents();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.envelope.at("/data/campaign_id").asText()).isEqualTo(lapsing.campaignId());
+            assertThat(e.envelope.at("/data/counts")).isEqualTo(JSON.readTree("{\"unknown\":2}"));
+        });
+        assertThat(one.campaigns.find(open.campaignId()).orElseThrow().completedAt()).isNull();
     }
 
     @Test
