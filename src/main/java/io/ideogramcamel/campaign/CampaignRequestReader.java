@@ -76,13 +76,7 @@ public class CampaignRequestReader implements Processor {
 
     CampaignPlan plan(ObjectNode root) {
         String sha256 = sha256(root.toString());
-        Iterator<String> names = root.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw new ApiRejectedException(400, "unknown_field", name.matches("[a-z][a-z0-9_]{0,63}") ? name : null);
-            }
-        }
+        refuseUnknownFields(root);
         String name = text(root.get("name"), "name", MAX_NAME_CHARS);
         List<String> products = texts(root.get("products"), "products", MAX_NAME_CHARS);
         JsonNode formats = root.get("formats");
@@ -92,33 +86,46 @@ public class CampaignRequestReader implements Processor {
         if ((long) products.size() * formats.size() > maxRequests) {
             throw new ApiRejectedException(400, "too_many_requests", "products");
         }
-        JsonNode template = root.get("prompt_template");
+        Map<String, String> own = ownMetadata(root.get("metadata"));
+        String prompt = promptTemplate(root.get("prompt_template"), own);
+        List<String> formatNames = formatNames(formats);
+        // chosen now, as it is in every request's metadata; a repeated key answers with the first one's
+        String campaignId = newCampaignId();
+        List<CampaignPlan.Planned> planned = new ArrayList<>();
+        for (String product : products) {
+            for (int i = 0; i < formats.size(); i++) {
+                GenerateRequestValidator.Checked checked = checkRequest(i, (ObjectNode) formats.get(i), prompt, name,
+                        campaignId, product, formatNames.get(i), own, root.get("callback_url"));
+                planned.add(new CampaignPlan.Planned(product, formatNames.get(i), checked));
+            }
+        }
+        String metadata = own.isEmpty() ? null : root.get("metadata").toString();
+        // every request was checked with the same callback_url: the first one's is the campaign's
+        return new CampaignPlan(campaignId, name, metadata, planned.get(0).checked().callbackUrl(), sha256, planned);
+    }
+
+    private static void refuseUnknownFields(ObjectNode root) {
+        Iterator<String> names = root.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                // the caller's own text: echoed only when it is a plausible field name
+                throw new ApiRejectedException(400, "unknown_field", name.matches("[a-z][a-z0-9_]{0,63}") ? name : null);
+            }
+        }
+    }
+
+    private String promptTemplate(JsonNode template, Map<String, String> own) {
         if (template != null && !(template.isTextual() && !template.asText().isBlank())) {
             throw new ApiRejectedException(400, "invalid_field", "prompt_template");
         }
         String prompt = template == null ? defaultPromptTemplate : template.asText();
-        Map<String, String> own = ownMetadata(root.get("metadata"));
         Set<String> known = new HashSet<>(own.keySet());
         known.addAll(RESERVED_METADATA);
         if (!PromptTemplate.knowsAll(prompt, known)) {
             throw new ApiRejectedException(400, "unknown_placeholder", "prompt_template");
         }
-        List<String> formatNames = formatNames(formats);
-        JsonNode callbackUrl = root.get("callback_url");
-        List<CampaignPlan.Planned> planned = new ArrayList<>();
-        String checkedCallback = null;
-        // chosen now, as it is in every request's metadata; a repeated key answers with the first one's
-        String campaignId = newCampaignId();
-        for (String product : products) {
-            for (int i = 0; i < formats.size(); i++) {
-                GenerateRequestValidator.Checked checked = checkRequest(i, (ObjectNode) formats.get(i),
-                        prompt, name, campaignId, product, formatNames.get(i), own, callbackUrl);
-                checkedCallback = checked.callbackUrl();
-                planned.add(new CampaignPlan.Planned(product, formatNames.get(i), checked));
-            }
-        }
-        String metadata = own.isEmpty() ? null : root.get("metadata").toString();
-        return new CampaignPlan(campaignId, name, metadata, checkedCallback, sha256, planned);
+        return prompt;
     }
 
     private GenerateRequestValidator.Checked checkRequest(int index, ObjectNode format, String template, String name,
