@@ -153,6 +153,18 @@ abstract class AbstractCampaignLedgerTest {
     }
 
     @Test
+    void theListIsNewestFirstAndBounded() throws Exception {
+        Campaign older = one.campaigns.create(null, plan(1, 1));
+        Campaign newer = one.campaigns.create(null, plan(1, 1));
+        db.execute("UPDATE campaign SET created_at = 1000 WHERE campaign_id = '" + older.campaignId() + "'");
+        db.execute("UPDATE campaign SET created_at = 2000 WHERE campaign_id = '" + newer.campaignId() + "'");
+
+        assertThat(one.campaigns.list(10)).extracting(Campaign::campaignId)
+                .containsExactly(newer.campaignId(), older.campaignId());
+        assertThat(one.campaigns.list(1)).extracting(Campaign::campaignId).containsExactly(newer.campaignId());
+    }
+
+    @Test
     void aRequestTheStoreRefusesLeavesNeitherTheCampaignNorAnyOfItsSubmissions() throws Exception {
         // a product longer than its column (201 characters; the reader stops at 200): the last insert fails
         CampaignPlan valid = plan(1, 3);

@@ -214,6 +214,17 @@ class CampaignsBundleTest extends BundleTestSupport {
     }
 
     @Test
+    void anIdempotencyKeyOutsideVisibleAsciiIs400() throws Exception {
+        int campaigns = count("campaign");
+        HttpResponse<String> response = post("{\"name\":\"n\",\"products\":[\"a\"],\"formats\":[{\"name\":\"f\"}]}",
+                Map.of("Idempotency-Key", "two words"));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"error\":\"invalid_idempotency_key\"}");
+        assertThat(count("campaign")).isEqualTo(campaigns);
+    }
+
+    @Test
     void withoutTheTokenEveryCampaignEndpointIs401() throws Exception {
         int campaigns = count("campaign");
         assertThat(Http.post(baseUrl() + "/campaigns", Map.of("Content-Type", "application/json"),
