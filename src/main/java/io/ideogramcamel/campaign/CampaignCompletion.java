@@ -79,7 +79,7 @@ public class CampaignCompletion extends StoreAccess implements RequestEndings {
             return false;
         }
         List<CampaignRequest> requests;
-        try (PreparedStatement ps = prepare(c, CampaignRequest.readSql())) {
+        try (PreparedStatement ps = prepare(c, CampaignRequest.READ)) {
             requests = CampaignRequest.readAll(ps, campaignId);
         }
         outbox.appendAbout(c, COMPLETED, queuedId, data(campaignId, name, metadata, requests, at), at);

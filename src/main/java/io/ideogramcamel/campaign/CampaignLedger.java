@@ -135,7 +135,7 @@ public class CampaignLedger extends StoreAccess {
 
     /** Every request of a campaign as it stands, in the order they were queued. */
     public List<CampaignRequest> requests(String campaignId) {
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, CampaignRequest.readSql())) {
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, CampaignRequest.READ)) {
             return CampaignRequest.readAll(ps, campaignId);
         } catch (SQLException e) {
             throw unavailable("read a campaign's requests", e);

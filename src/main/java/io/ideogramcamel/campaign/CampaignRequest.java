@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import io.ideogramcamel.GenerationKey;
 import io.ideogramcamel.api.GenerationStatusView;
@@ -24,32 +23,23 @@ import io.ideogramcamel.submit.SubmissionState;
 record CampaignRequest(String product, String format, String queuedId, String state, String generationId,
         String error) {
 
-    /*
-     * Where a request can end: archived or failed, unknown (sent, no answer, never resent: no images
-     * will come of it), or forgotten (its rows are gone, so it ended long ago).
-     */
-    static final Set<String> ENDED = Set.of("archived", "failed", "unknown", "forgotten");
-
     /* A request with its submission and, once sent, its generation. */
     static final String JOINS = "FROM campaign_request r LEFT JOIN submission s ON s.queued_id = r.queued_id "
             + "LEFT JOIN generation g ON g.generation_id = s.generation_id ";
 
-    /* The same ends in SQL: a request still open (its rows exist and neither has ended). */
+    /*
+     * A request still open. Ended: archived or failed, unknown (sent, no answer, never resent: no
+     * image will come of it), or forgotten (retention removed its rows, so it ended long ago).
+     */
     static final String OPEN = "s.queued_id IS NOT NULL AND s.state NOT IN ('FAILED', 'UNKNOWN') "
             + "AND (g.state IS NULL OR g.state NOT IN ('ARCHIVED', 'FAILED'))";
 
     /* What is still open, counted under the campaign's lock. */
     static final String COUNT_OPEN = "SELECT COUNT(*) " + JOINS + "WHERE r.campaign_id = ? AND " + OPEN;
 
-    private static final String READ = "SELECT r.product, r.format, r.queued_id, s.state, s.generation_id, s.error, "
-            + "g.state, g.error FROM campaign_request r "
-            + "LEFT JOIN submission s ON s.queued_id = r.queued_id "
-            + "LEFT JOIN generation g ON g.generation_id = s.generation_id "
-            + "WHERE r.campaign_id = ? ORDER BY r.position";
-
-    boolean ended() {
-        return ENDED.contains(state);
-    }
+    /* Every request of a campaign, in the order they were queued (the statement for readAll). */
+    static final String READ = "SELECT r.product, r.format, r.queued_id, s.state, s.generation_id, s.error, "
+            + "g.state, g.error " + JOINS + "WHERE r.campaign_id = ? ORDER BY r.position";
 
     /** Every request of a campaign, in the order they were queued. */
     static List<CampaignRequest> readAll(PreparedStatement ps, String campaignId) throws SQLException {
@@ -61,10 +51,6 @@ record CampaignRequest(String product, String format, String queuedId, String st
             }
         }
         return rows;
-    }
-
-    static String readSql() {
-        return READ;
     }
 
     private static CampaignRequest of(ResultSet rs) throws SQLException {
