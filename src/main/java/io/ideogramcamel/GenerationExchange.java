@@ -66,6 +66,10 @@ public final class GenerationExchange {
     public static final String SUBMISSION = "submission";
     /** POST /generations: true when the Idempotency-Key was seen before (the first answer is replayed). */
     public static final String REPEATED = "submissionRepeated";
+    /** POST /campaigns: the validated campaign, expanded into its requests (a campaign.CampaignPlan). */
+    public static final String CAMPAIGN_PLAN = "campaignPlan";
+    /** POST /campaigns: true when the Idempotency-Key was seen before (the first campaign is answered). */
+    public static final String CAMPAIGN_REPEATED = "campaignRepeated";
     /** The right to send one submission now (a store.SendClaim), or null. */
     public static final String SEND_CLAIM = "sendClaim";
     /** The poller's lease token on the generation it polls. */

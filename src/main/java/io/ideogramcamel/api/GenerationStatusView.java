@@ -213,7 +213,7 @@ public class GenerationStatusView {
         if (queuedId != null) {
             node.put("queued_id", queuedId);
         }
-        node.put("state", state.name().toLowerCase(Locale.ROOT));
+        node.put("state", wireState(state));
         if (source != null) {
             node.put("source", source);
         }
@@ -223,6 +223,21 @@ public class GenerationStatusView {
         }
         node.put("updated_at", isoUtc(updatedAt));
         return node;
+    }
+
+    /** A request's state as the API shows it before its generation exists (SENDING is still queued to a caller). */
+    public static String wireState(SubmissionState state) {
+        return switch (state) {
+            case QUEUED, SENDING -> "queued";
+            case SENT -> "submitted";
+            case FAILED -> "failed";
+            case UNKNOWN -> "unknown";
+        };
+    }
+
+    /** A generation's state as the API shows it. */
+    public static String wireState(GenerationState state) {
+        return state.name().toLowerCase(Locale.ROOT);
     }
 
     private static ObjectNode describe(Submission s) {
@@ -236,12 +251,7 @@ public class GenerationStatusView {
         if (generationId != null) {
             node.put("generation_id", generationId);
         }
-        node.put("state", switch (state) {
-            case QUEUED, SENDING -> "queued";
-            case SENT -> "submitted";
-            case FAILED -> "failed";
-            case UNKNOWN -> "unknown";
-        });
+        node.put("state", wireState(state));
         if (error != null) {
             node.put(state == SubmissionState.FAILED || state == SubmissionState.UNKNOWN ? "error" : "last_error", error);
         }

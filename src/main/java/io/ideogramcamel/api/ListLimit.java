@@ -5,7 +5,7 @@ package io.ideogramcamel.api;
  * 50 when absent, 1 to 500 otherwise, else 400 {@code invalid_limit} naming the parameter. One rule,
  * so the lists cannot drift apart.
  */
-final class ListLimit {
+public final class ListLimit {
 
     static final int DEFAULT = 50;
     static final int MAX = 500;
@@ -13,7 +13,7 @@ final class ListLimit {
     private ListLimit() {
     }
 
-    static int parse(String limit) {
+    public static int parse(String limit) {
         if (limit == null || limit.isEmpty()) {
             return DEFAULT;
         }

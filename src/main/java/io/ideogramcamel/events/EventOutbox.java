@@ -42,9 +42,15 @@ public class EventOutbox {
             + "attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 'PENDING', 0, " + StoreSql.NOW + ", ?)";
 
     private EventDestinations destinations = new EventDestinations();
+    private RequestEndings endings = RequestEndings.NONE;
 
     public void setDestinations(EventDestinations destinations) {
         this.destinations = destinations;
+    }
+
+    /** Who hears, in the same transaction, that a request submitted here ended (campaigns). */
+    public void setEndings(RequestEndings endings) {
+        this.endings = endings == null ? RequestEndings.NONE : endings;
     }
 
     /**
@@ -60,7 +66,9 @@ public class EventOutbox {
             throws SQLException {
         EventSubject subject = subjectOfGeneration(c, generationKey);
         ObjectNode data = GenerationEvents.completed(generationKey, subject, manifestKey, manifest, at);
-        return append(c, GenerationEvents.COMPLETED, generationKey, subject, data, at);
+        String eventId = append(c, GenerationEvents.COMPLETED, generationKey, subject, data, at);
+        requestEnded(c, subject.queuedId(), at);
+        return eventId;
     }
 
     /**
@@ -70,15 +78,47 @@ public class EventOutbox {
      */
     public String appendFailed(Connection c, String generationKey, String error, long at) throws SQLException {
         EventSubject subject = subjectOfGeneration(c, generationKey);
-        return append(c, GenerationEvents.FAILED, generationKey, subject,
+        String eventId = append(c, GenerationEvents.FAILED, generationKey, subject,
                 GenerationEvents.failed(generationKey, subject, error), at);
+        requestEnded(c, subject.queuedId(), at);
+        return eventId;
     }
 
     /** generation.failed, for a submission that ended FAILED before Ideogram gave it an id. */
     public String appendSubmissionFailed(Connection c, String queuedId, String error, long at) throws SQLException {
         EventSubject subject = read(c, SUBJECT_OF_SUBMISSION, queuedId);
         EventSubject known = subject.queuedId() == null ? new EventSubject(queuedId, subject.metadata(), null) : subject;
-        return append(c, GenerationEvents.FAILED, null, known, GenerationEvents.failed(null, known, error), at);
+        String eventId = append(c, GenerationEvents.FAILED, null, known, GenerationEvents.failed(null, known, error), at);
+        requestEnded(c, queuedId, at);
+        return eventId;
+    }
+
+    /**
+     * A submission ended without an event of its own (UNKNOWN: sent, no answer, never resent): only
+     * the listeners hear of it, in the transaction that records it.
+     */
+    public void endedSilently(Connection c, String queuedId, long at) throws SQLException {
+        requestEnded(c, queuedId, at);
+    }
+
+    /**
+     * An event about a group of requests (campaign.completed), caused by the end of {@code queuedId}:
+     * stored under that submission, so it goes to the destinations and to that submission's
+     * callback_url (a campaign gives every request the campaign's own).
+     *
+     * @return the event id
+     */
+    public String appendAbout(Connection c, String type, String queuedId, ObjectNode data, long at)
+            throws SQLException {
+        EventSubject subject = read(c, SUBJECT_OF_SUBMISSION, queuedId);
+        EventSubject known = new EventSubject(queuedId, subject.metadata(), subject.callbackUrl());
+        return append(c, type, null, known, data, at);
+    }
+
+    private void requestEnded(Connection c, String queuedId, long at) throws SQLException {
+        if (queuedId != null) {
+            endings.ended(c, queuedId, at, this);
+        }
     }
 
     private String append(Connection c, String type, String generationKey, EventSubject subject, ObjectNode data,

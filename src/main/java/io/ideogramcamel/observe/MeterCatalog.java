@@ -70,12 +70,16 @@ public class MeterCatalog {
                     "outcome", List.of("sent", "requeued", "failed", "unknown", "unrecorded")),
             Entry.tagged("ideogram.poll.outcome", "Polls of Ideogram for a submitted generation, by outcome",
                     "outcome", List.of("completed", "duplicate", "pending", "failed", "rate_limited", "retry", "unrecorded")),
+            Entry.plain("ideogram.campaign.recorded", "Campaigns recorded by POST /campaigns (all their requests queued)"),
             Entry.tagged("ideogram.api.rejected", "Requests to the bundle's own API refused, by reason token",
                     "reason", List.of("unauthorized", "unsupported_media_type", "invalid_json", "unknown_field",
                             "invalid_field", "missing_prompt", "both_prompts", "request_too_large",
                             "invalid_idempotency_key", "idempotency_key_reused", "queue_full", "not_found",
                             "invalid_state", "invalid_limit", "invalid_cursor", "invalid_since", "not_failed", "not_retryable",
-                            "links_expired", "poll_window_passed", "store_unavailable", "internal_error")));
+                            "links_expired", "poll_window_passed", "store_unavailable", "internal_error",
+                            // POST /campaigns
+                            "missing_field", "too_many_requests", "unknown_placeholder", "reserved_metadata_key",
+                            "duplicate_product", "duplicate_format")));
 
     /* The event meters' destination tag: bounded by what is configured (see eventDestinationTags). */
     private final EventDestinations eventDestinations = new EventDestinations();

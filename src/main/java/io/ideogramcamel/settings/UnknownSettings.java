@@ -17,7 +17,7 @@ public final class UnknownSettings {
 
     /** The bundle's own key prefixes (camel.* is Camel's, which checks its own). */
     public static final List<String> PREFIXES = List.of("ideogram.", "store.", "archive.", "storage.", "api.", "http.",
-            "logging.", "metrics.", "providers.", "events.");
+            "logging.", "metrics.", "providers.", "events.", "campaigns.");
 
     /** Variables of other programs that happen to share a prefix. */
     private static final Set<String> FOREIGN_VARIABLES = Set.of("HTTP_PROXY", "HTTP_PROXY_HOST", "HTTP_PROXY_PORT");

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -94,42 +95,67 @@ public class GenerateRequestValidator implements Processor {
         this.extraFields = Set.copyOf(names);
     }
 
+    /** One request's fields after its checks: what is stored with its submission. */
+    public record Checked(String request, int imageCount, String callbackUrl, String metadata) {
+    }
+
     @Override
     public void process(Exchange exchange) {
+        checkIdempotencyKey(exchange);
+        Checked checked = check(parseObject(exchange.getMessage().getBody(byte[].class)), UnaryOperator.identity());
+        exchange.setProperty(GenerationExchange.GENERATE_REQUEST, checked.request());
+        exchange.setProperty(GenerationExchange.IMAGE_COUNT, checked.imageCount());
+        exchange.setProperty(GenerationExchange.CALLBACK_URL, checked.callbackUrl());
+        exchange.setProperty(GenerationExchange.METADATA, checked.metadata());
+    }
+
+    /** 400 invalid_idempotency_key for a header that is not 1 to 256 visible ASCII characters. */
+    public static void checkIdempotencyKey(Exchange exchange) {
         String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
         if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
             throw new ApiRejectedException(400, "invalid_idempotency_key");
         }
-        JsonNode root = parse(exchange.getMessage().getBody(byte[].class));
+    }
+
+    /**
+     * Every check of one generate request, as POST /generations makes them; callback_url and
+     * metadata are taken out of {@code root} (it is changed). Used for each request a campaign
+     * expands into, so the two endpoints cannot accept different requests.
+     *
+     * @param fieldName how a field of this request is named in a 400 (a campaign says where it came
+     *                  from: {@code formats[1].resolution}); identity for POST /generations
+     */
+    public Checked check(ObjectNode root, UnaryOperator<String> fieldName) {
         // ours, not Ideogram's: out of the request before its fields are checked and it is kept
-        String callbackUrl = callbackUrl(((ObjectNode) root).remove("callback_url"));
-        String metadata = metadata(((ObjectNode) root).remove("metadata"));
+        String callbackUrl = callbackUrl(root.remove("callback_url"), fieldName);
+        String metadata = metadata(root.remove("metadata"), fieldName);
         Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
         while (fields.hasNext()) {
             String name = fields.next().getKey();
             if (!FIELDS.contains(name) && !extraFields.contains(name)) {
                 // the name is the caller's own text: only echo it when it is a plausible field name
-                throw new ApiRejectedException(400, "unknown_field", EXTRA_FIELD.matcher(name).matches() ? name : null);
+                throw new ApiRejectedException(400, "unknown_field",
+                        EXTRA_FIELD.matcher(name).matches() ? fieldName.apply(name) : null);
             }
         }
-        checkPrompt(root);
-        checkString(root, "resolution", v -> RESOLUTION.matcher(v).matches());
-        checkString(root, "rendering_speed", SPEEDS::contains);
-        checkString(root, "custom_model_uri", v -> !v.isBlank() && v.length() <= 2048);
+        checkPrompt(root, fieldName);
+        checkString(root, "resolution", v -> RESOLUTION.matcher(v).matches(), fieldName);
+        checkString(root, "rendering_speed", SPEEDS::contains, fieldName);
+        checkString(root, "custom_model_uri", v -> !v.isBlank() && v.length() <= 2048, fieldName);
         JsonNode seed = root.get("seed");
         if (seed != null && !(seed.canConvertToInt() && seed.isIntegralNumber() && seed.asInt() >= 0)) {
-            throw invalid("seed");
+            throw invalid("seed", fieldName);
         }
         JsonNode copyright = root.get("enable_copyright_detection");
         if (copyright != null && !copyright.isBoolean()) {
-            throw invalid("enable_copyright_detection");
+            throw invalid("enable_copyright_detection", fieldName);
         }
         int images = 1;
         JsonNode count = root.get("num_images");
         if (count != null) {
             if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1
                     || count.asInt() > Math.min(MAX_IMAGES_PER_REQUEST, maxInflightImages)) {
-                throw invalid("num_images");
+                throw invalid("num_images", fieldName);
             }
             images = count.asInt();
         }
@@ -137,77 +163,76 @@ public class GenerateRequestValidator implements Processor {
         if (compact.getBytes(StandardCharsets.UTF_8).length > maxRequestBytes) {
             throw new ApiRejectedException(400, "request_too_large");
         }
-        exchange.setProperty(GenerationExchange.GENERATE_REQUEST, compact);
-        exchange.setProperty(GenerationExchange.IMAGE_COUNT, images);
-        exchange.setProperty(GenerationExchange.CALLBACK_URL, callbackUrl);
-        exchange.setProperty(GenerationExchange.METADATA, metadata);
+        return new Checked(compact, images, callbackUrl, metadata);
     }
 
-    private String callbackUrl(JsonNode value) {
+    private String callbackUrl(JsonNode value, UnaryOperator<String> fieldName) {
         if (value == null || value.isNull()) {
             return null;
         }
         if (!callbackUrlRule.isEnabled()) {
             // without events.signing-secret the callback would go out unsigned
-            throw new ApiRejectedException(400, "callbacks_not_configured", "callback_url");
+            throw new ApiRejectedException(400, "callbacks_not_configured", fieldName.apply("callback_url"));
         }
         if (!value.isTextual() || !callbackUrlRule.accepts(value.asText())) {
-            throw invalid("callback_url");
+            throw invalid("callback_url", fieldName);
         }
         return value.asText();
     }
 
-    private static String metadata(JsonNode value) {
+    private static String metadata(JsonNode value, UnaryOperator<String> fieldName) {
         if (value == null || value.isNull()) {
             return null;
         }
         String compact = MetadataRule.compactOrNull(value);
         if (compact == null) {
-            throw invalid("metadata");
+            throw invalid("metadata", fieldName);
         }
         return compact;
     }
 
-    private void checkPrompt(JsonNode root) {
+    private void checkPrompt(JsonNode root, UnaryOperator<String> fieldName) {
         JsonNode text = root.get("text_prompt");
         JsonNode structured = root.get("json_prompt");
         boolean hasText = text != null && !text.isNull();
         boolean hasStructured = structured != null && !structured.isNull();
         if (hasText && hasStructured) {
-            throw new ApiRejectedException(400, "both_prompts", "json_prompt");
+            throw new ApiRejectedException(400, "both_prompts", fieldName.apply("json_prompt"));
         }
         if (!hasText && !hasStructured) {
-            throw new ApiRejectedException(400, "missing_prompt", "text_prompt");
+            throw new ApiRejectedException(400, "missing_prompt", fieldName.apply("text_prompt"));
         }
         if (hasText && (!text.isTextual() || text.asText().isBlank() || text.asText().length() > maxPromptChars)) {
-            throw invalid("text_prompt");
+            throw invalid("text_prompt", fieldName);
         }
         if (hasStructured && (!structured.isObject() || structured.isEmpty())) {
-            throw invalid("json_prompt");
+            throw invalid("json_prompt", fieldName);
         }
     }
 
-    private static void checkString(JsonNode root, String field, java.util.function.Predicate<String> valid) {
+    private static void checkString(JsonNode root, String field, java.util.function.Predicate<String> valid,
+            UnaryOperator<String> fieldName) {
         JsonNode value = root.get(field);
         if (value != null && !(value.isTextual() && valid.test(value.asText()))) {
-            throw invalid(field);
+            throw invalid(field, fieldName);
         }
     }
 
-    private static ApiRejectedException invalid(String field) {
-        return new ApiRejectedException(400, "invalid_field", field.toLowerCase(Locale.ROOT));
+    private static ApiRejectedException invalid(String field, UnaryOperator<String> fieldName) {
+        return new ApiRejectedException(400, "invalid_field", fieldName.apply(field.toLowerCase(Locale.ROOT)));
     }
 
-    private static JsonNode parse(byte[] body) {
+    /** A JSON object body, strictly (no duplicate keys, nothing after it), else 400 invalid_json. */
+    public static ObjectNode parseObject(byte[] body) {
         if (body == null || body.length == 0) {
             throw new ApiRejectedException(400, "invalid_json");
         }
         try {
             JsonNode root = JSON.readTree(body);
-            if (root == null || !root.isObject()) {
+            if (!(root instanceof ObjectNode object)) {
                 throw new ApiRejectedException(400, "invalid_json");
             }
-            return root;
+            return object;
         } catch (IOException e) {
             throw new ApiRejectedException(400, "invalid_json");
         }

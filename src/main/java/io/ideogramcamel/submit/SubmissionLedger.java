@@ -262,6 +262,39 @@ public class SubmissionLedger extends StoreLedger {
         }
     }
 
+    /* A request nobody waits on (caller_waiting FALSE): the dispatcher may send it at once. */
+    private static final String INSERT_UNATTENDED = "INSERT INTO submission (queued_id, request, image_count, "
+            + "callback_url, metadata, state, attempts, next_attempt_at, created_at, updated_at, caller_waiting) "
+            + "VALUES (?, ?, ?, ?, ?, 'QUEUED', 0, " + StoreSql.NOW + ", ?, ?, FALSE)";
+
+    /**
+     * Queues one validated request on the caller's connection, in the caller's transaction (never
+     * committed here): a group of requests (a campaign) is recorded whole or not at all. No
+     * Idempotency-Key of its own (the group has one) and no caller waiting for it: the dispatcher
+     * sends it in arrival order within the budget.
+     *
+     * @return the new queued id
+     */
+    public String enqueueWith(Connection c, String request, int imageCount, String callbackUrl, String metadata)
+            throws SQLException {
+        if (request == null || imageCount < 1) {
+            throw new IllegalArgumentException("a request and at least one image are required");
+        }
+        long now = localNow();
+        String queuedId = newQueuedId();
+        try (PreparedStatement ps = prepare(c, INSERT_UNATTENDED)) {
+            ps.setString(1, queuedId);
+            ps.setString(2, request);
+            ps.setInt(3, imageCount);
+            JdbcParameters.setNullableString(ps, 4, callbackUrl);
+            JdbcParameters.setNullableString(ps, 5, metadata);
+            ps.setLong(6, now);
+            ps.setLong(7, now);
+            ps.executeUpdate();
+        }
+        return queuedId;
+    }
+
     /**
      * Takes the head of the queue for sending if it is due and its images fit the budget.
      *
@@ -549,6 +582,9 @@ public class SubmissionLedger extends StoreLedger {
             }, tx -> {
                 if (state == SubmissionState.FAILED) {
                     outbox.appendSubmissionFailed(tx, claim.queuedId(), reason, now);
+                } else {
+                    // never resent: an end for whoever groups requests (a campaign), though no event
+                    outbox.endedSilently(tx, claim.queuedId(), now);
                 }
             });
         } catch (SQLException e) {

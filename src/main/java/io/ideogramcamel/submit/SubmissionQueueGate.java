@@ -47,4 +47,16 @@ public class SubmissionQueueGate {
         }
         throw ApiRejectedException.retryLater(429, "queue_full", retryAfterSeconds);
     }
+
+    /**
+     * Lets a group of {@code requests} through (a campaign) only when the queue has room for all of
+     * them, else 429 queue_full before anything is stored: half a campaign is no use to its caller.
+     * A repeated key is the group's own business, decided before this is asked.
+     */
+    public void admitAll(int requests) {
+        if (requests <= maxQueued && ledger.countQueued(maxQueued) + requests <= maxQueued) {
+            return;
+        }
+        throw ApiRejectedException.retryLater(429, "queue_full", retryAfterSeconds);
+    }
 }
