@@ -152,6 +152,8 @@ public class ImageResponseHandler implements Processor {
         // S3 needs the length up front; without one the image goes through a bounded temp
         // file rather than into memory
         Path spooled = spool(metered);
+        // the variants decode this file rather than read the stored object back
+        spooledImages(exchange).put(exchange.getProperty(IMAGE_INDEX, Integer.class), spooled);
         // gone once the exchange is done, stored or not (a retry spools afresh)
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
@@ -160,6 +162,17 @@ public class ImageResponseHandler implements Processor {
             }
         });
         message.setBody(spooled.toFile());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<Integer, Path> spooledImages(Exchange exchange) {
+        java.util.Map<Integer, Path> spooled = exchange.getProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES,
+                java.util.Map.class);
+        if (spooled == null) {
+            spooled = new java.util.concurrent.ConcurrentHashMap<>();
+            exchange.setProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES, spooled);
+        }
+        return spooled;
     }
 
     /**

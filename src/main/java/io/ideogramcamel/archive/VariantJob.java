@@ -1,0 +1,17 @@
+package io.ideogramcamel.archive;
+
+import java.util.List;
+
+/**
+ * One stored image whose variants are due: made never, or made to a spec that has changed since.
+ *
+ * @param index     the image's index
+ * @param objectKey the stored original's key, read back when it is not spooled on this exchange
+ * @param due       the specs to make, in variants.names order
+ */
+public record VariantJob(int index, String objectKey, List<VariantSpec> due) {
+
+    public VariantJob {
+        due = List.copyOf(due);
+    }
+}
