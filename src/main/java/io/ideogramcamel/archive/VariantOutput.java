@@ -6,15 +6,15 @@ package io.ideogramcamel.archive;
  */
 public record VariantOutput(VariantSpec spec, byte[] bytes, String failureReason) {
 
-    public static VariantOutput made(VariantSpec spec, byte[] bytes) {
+    public static VariantOutput of(VariantSpec spec, byte[] bytes) {
         return new VariantOutput(spec, bytes, null);
     }
 
-    public static VariantOutput failed(VariantSpec spec, String reason) {
+    public static VariantOutput failure(VariantSpec spec, String reason) {
         return new VariantOutput(spec, null, reason);
     }
 
-    /** For the route's choice: whether there is an object to store. */
+    /** For the route's choice: whether there is an object to store. (No factory may be named made: simple's OGNL would call it.) */
     public boolean isMade() {
         return bytes != null;
     }

@@ -117,7 +117,7 @@ public class VariantWork {
         List<VariantOutput> outputs = new ArrayList<>();
         try {
             if (source == null) {
-                job.due().forEach(spec -> outputs.add(VariantOutput.failed(spec, SOURCE_MISSING)));
+                job.due().forEach(spec -> outputs.add(VariantOutput.failure(spec, SOURCE_MISSING)));
             } else {
                 renderFrom(source, job.due(), outputs);
             }
@@ -135,15 +135,15 @@ public class VariantWork {
         try {
             decoded = VariantRenderer.decode(source, due, specs.getMaxSourcePixels());
         } catch (VariantRenderer.SourceRefusedException refused) {
-            due.forEach(spec -> outputs.add(VariantOutput.failed(spec, refused.reason())));
+            due.forEach(spec -> outputs.add(VariantOutput.failure(spec, refused.reason())));
             return;
         }
         for (VariantSpec spec : due) {
             try {
-                outputs.add(VariantOutput.made(spec, VariantRenderer.encode(VariantRenderer.cover(decoded, spec), spec)));
+                outputs.add(VariantOutput.of(spec, VariantRenderer.encode(VariantRenderer.cover(decoded, spec), spec)));
             } catch (IOException | RuntimeException e) {
                 // the encoder refused this image (its colour model, a native error): this variant only
-                outputs.add(VariantOutput.failed(spec, ENCODE_FAILED));
+                outputs.add(VariantOutput.failure(spec, ENCODE_FAILED));
             }
         }
     }
