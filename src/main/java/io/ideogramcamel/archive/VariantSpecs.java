@@ -26,7 +26,7 @@ public class VariantSpecs implements CamelContextAware {
     private CamelContext camelContext;
     private boolean enabled = true;
     private String names = "og,thumb,social";
-    private long maxSourcePixels = 50_000_000L;
+    private long maxSourcePixels = 16_777_216L;
     private List<VariantSpec> specs;
 
     @Override
