@@ -118,7 +118,7 @@ public final class GenerationExchange {
     public static final String VARIANT_JOB = "variantJob";
     /** Variants: the file this turn's source image is decoded from (a Path). */
     public static final String VARIANT_SOURCE = "variantSource";
-    /** Variants: whether that file is a temporary copy read back from S3, deleted after decoding. */
+    /** Variants: whether that file is a temporary copy (spooled, or read back from S3), deleted after decoding. */
     public static final String VARIANT_SOURCE_TEMPORARY = "variantSourceTemporary";
     /** Variants: what the turn's image came to (a List of archive.VariantOutput, one per spec to make). */
     public static final String VARIANT_OUTPUTS = "variantOutputs";

@@ -7,9 +7,10 @@ import java.util.List;
  *
  * @param index     the image's index
  * @param objectKey the stored original's key, read back when it is not spooled on this exchange
+ * @param sizeBytes the stored original's size: a spooled copy of another size is not used
  * @param due       the specs to make, in variants.names order
  */
-public record VariantJob(int index, String objectKey, List<VariantSpec> due) {
+public record VariantJob(int index, String objectKey, long sizeBytes, List<VariantSpec> due) {
 
     public VariantJob {
         due = List.copyOf(due);

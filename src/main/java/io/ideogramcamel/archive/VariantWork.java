@@ -73,7 +73,7 @@ public class VariantWork {
                 }
             }
             if (!due.isEmpty()) {
-                jobs.add(new VariantJob(image.index(), image.objectKey(), due));
+                jobs.add(new VariantJob(image.index(), image.objectKey(), image.sizeBytes(), due));
             }
         }
         exchange.setProperty(GenerationExchange.GENERATION_ID, claim.generationId());
@@ -86,7 +86,8 @@ public class VariantWork {
 
     /**
      * Prepares the turn {@link GenerationExchange#VARIANT_PLAN_INDEX} names: the original's key, and
-     * its spooled file when this exchange fetched it without a length (else it is read back).
+     * its spooled file when this exchange fetched it (spooled for want of a length, or copied on its
+     * way to S3); else it is read back from the store.
      */
     @SuppressWarnings("unchecked")
     public void selectImage(Exchange exchange) {
@@ -98,10 +99,21 @@ public class VariantWork {
         exchange.setProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, false);
         Map<Integer, Path> spooled = exchange.getProperty(GenerationExchange.SPOOLED_IMAGES, Map.class);
         Path file = spooled == null ? null : spooled.get(job.index());
-        if (file != null && Files.isRegularFile(file)) {
+        if (file != null && wholeCopy(file, job.sizeBytes())) {
             exchange.setProperty(GenerationExchange.VARIANT_SOURCE, file);
+            // deleted once decoded: a generation of many large images must not keep them all on disk
+            exchange.setProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, true);
         } else {
             exchange.removeProperty(GenerationExchange.VARIANT_SOURCE);
+        }
+    }
+
+    /** A spooled copy is used only when it holds every byte that was stored. */
+    private static boolean wholeCopy(Path file, long sizeBytes) {
+        try {
+            return Files.isRegularFile(file) && Files.size(file) == sizeBytes;
+        } catch (IOException e) {
+            return false;
         }
     }
 
