@@ -20,9 +20,7 @@ public record VariantSpec(String name, int width, int height, String format, int
     public static final int MAX_SIDE = 8192;
 
     public VariantSpec {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("variant name must be 1 to 64 of a-z 0-9 _ - (got '" + name + "')");
-        }
+        requireName(name);
         if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
             throw new IllegalArgumentException("variants." + name + ".width/height must be 1 to " + MAX_SIDE);
         }
@@ -35,6 +33,13 @@ public record VariantSpec(String name, int width, int height, String format, int
         }
         if (quality < 0 || quality > 100) {
             throw new IllegalArgumentException("variants." + name + ".quality must be 0 to 100");
+        }
+    }
+
+    /** A name is a key part and an object key part: lower-case letters, digits, _ and -. */
+    static void requireName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("variant name must be 1 to 64 of a-z 0-9 _ - (got '" + name + "')");
         }
     }
 

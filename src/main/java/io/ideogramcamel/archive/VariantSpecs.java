@@ -89,6 +89,7 @@ public class VariantSpecs implements CamelContextAware {
         }
         List<VariantSpec> parsed = new ArrayList<>();
         for (String name : listed) {
+            VariantSpec.requireName(name);
             parsed.add(new VariantSpec(name, intSetting(name, "width", null), intSetting(name, "height", null),
                     setting(name, "format").orElse("webp"), intSetting(name, "quality", 85)));
         }
