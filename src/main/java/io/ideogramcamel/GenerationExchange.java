@@ -107,6 +107,32 @@ public final class GenerationExchange {
     /** Events: what this attempt came to (delivered, retried, dead): its counter's name. */
     public static final String EVENT_OUTCOME = "eventOutcome";
 
+    /**
+     * The archive: images spooled to archive.spool-dir on this exchange (a Map of image index to
+     * Path), so their variants are decoded from the spool instead of read back from the store.
+     */
+    public static final String SPOOLED_IMAGES = "archiveSpooledImages";
+    /** Variants: true when made under the re-make's lease (POST /generations/{id}/variants), else the archive's. */
+    public static final String VARIANT_REMAKE = "variantRemake";
+    /** Variants: the stored images with variants to make (a List of archive.VariantJob). */
+    public static final String VARIANT_PLAN = "variantPlan";
+    /** Variants: which entry of the plan this loop turn makes; set by the loop of make-variants. */
+    public static final String VARIANT_PLAN_INDEX = "variantPlanIndex";
+    /** Variants: this turn's archive.VariantJob. */
+    public static final String VARIANT_JOB = "variantJob";
+    /** Variants: the file this turn's source image is decoded from (a Path). */
+    public static final String VARIANT_SOURCE = "variantSource";
+    /** Variants: whether that file is a temporary copy (spooled, or read back from S3), deleted after decoding. */
+    public static final String VARIANT_SOURCE_TEMPORARY = "variantSourceTemporary";
+    /** Variants: what the turn's image came to (a List of archive.VariantOutput, one per spec to make). */
+    public static final String VARIANT_OUTPUTS = "variantOutputs";
+    /** Variants: which output the inner loop records; set by make-variants. */
+    public static final String VARIANT_OUTPUT_INDEX = "variantOutputIndex";
+    /** Variants: the inner loop's archive.VariantOutput. */
+    public static final String VARIANT_OUTPUT = "variantOutput";
+    /** Variants: how many variant rows this exchange recorded (an Integer): 0 means nothing changed. */
+    public static final String VARIANTS_RECORDED = "variantsRecorded";
+
     private GenerationExchange() {
     }
 }

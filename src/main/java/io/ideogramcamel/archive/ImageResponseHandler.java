@@ -43,6 +43,8 @@ public class ImageResponseHandler implements Processor {
     private int maxRedirects = 3;
     private long maxSeconds = 240;
     private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
+    private boolean copyForVariants;
+    private String bucket = "";
 
     public void setHostPolicy(ImageHostPolicy hostPolicy) {
         this.hostPolicy = hostPolicy;
@@ -63,6 +65,16 @@ public class ImageResponseHandler implements Processor {
     /** Where images without a Content-Length are spooled (archive.spool-dir). */
     public void setSpoolDir(String spoolDir) {
         this.spoolDir = Path.of(spoolDir);
+    }
+
+    /** variants.enabled: an image streamed to S3 is also copied to the spool, for its variants. */
+    public void setCopyForVariants(boolean copyForVariants) {
+        this.copyForVariants = copyForVariants;
+    }
+
+    /** storage.s3.bucket: only an image streamed to S3 needs a copy (the folder's file is read in place). */
+    public void setBucket(String bucket) {
+        this.bucket = bucket == null ? "" : bucket;
     }
 
     /** Longest one image may take to arrive whole; keep it below archive.lease-seconds. */
@@ -146,12 +158,14 @@ public class ImageResponseHandler implements Processor {
     private void handOn(Exchange exchange, Message message, MeteredInputStream metered, long announced) throws IOException {
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
-            message.setBody(metered);
+            message.setBody(copyForVariants && !bucket.isBlank() ? copied(exchange, metered) : metered);
             return;
         }
         // S3 needs the length up front; without one the image goes through a bounded temp
         // file rather than into memory
         Path spooled = spool(metered);
+        // the variants decode this file rather than read the stored object back
+        spooledImages(exchange).put(exchange.getProperty(IMAGE_INDEX, Integer.class), spooled);
         // gone once the exchange is done, stored or not (a retry spools afresh)
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
@@ -160,6 +174,31 @@ public class ImageResponseHandler implements Processor {
             }
         });
         message.setBody(spooled.toFile());
+    }
+
+    /** The stream with a copy to the spool as it is read; the copy goes when the exchange is done. */
+    private InputStream copied(Exchange exchange, MeteredInputStream metered) throws IOException {
+        Files.createDirectories(spoolDir);
+        Path file = Files.createTempFile(spoolDir, SPOOL_PREFIX, SPOOL_SUFFIX);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                deleteQuietly(file);
+            }
+        });
+        spooledImages(exchange).put(exchange.getProperty(IMAGE_INDEX, Integer.class), file);
+        return new CopyingInputStream(metered, file);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<Integer, Path> spooledImages(Exchange exchange) {
+        java.util.Map<Integer, Path> spooled = exchange.getProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES,
+                java.util.Map.class);
+        if (spooled == null) {
+            spooled = new java.util.concurrent.ConcurrentHashMap<>();
+            exchange.setProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES, spooled);
+        }
+        return spooled;
     }
 
     /**

@@ -52,6 +52,20 @@ public class LocalObjectWriter {
         return Files.isRegularFile(targetOf(exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class)));
     }
 
+    /**
+     * For the variants: the stored original this exchange names, as the file they are decoded from
+     * (into {@link io.ideogramcamel.GenerationExchange#VARIANT_SOURCE}); left unset when it is gone.
+     */
+    public void locate(Exchange exchange) {
+        Path file = targetOf(exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class));
+        exchange.setProperty(io.ideogramcamel.GenerationExchange.VARIANT_SOURCE_TEMPORARY, false);
+        if (Files.isRegularFile(file)) {
+            exchange.setProperty(io.ideogramcamel.GenerationExchange.VARIANT_SOURCE, file);
+        } else {
+            exchange.removeProperty(io.ideogramcamel.GenerationExchange.VARIANT_SOURCE);
+        }
+    }
+
     void write(InputStream in, Path target) throws IOException {
         Path tempDir = ensureDirectory(root.resolve(TEMP_DIR));
         // not Files.createTempFile: its owner-only permissions would carry over to the object,

@@ -25,6 +25,7 @@ public class ManifestWriter {
 
     private ArchiveLedger ledger;
     private ObjectKeys objectKeys;
+    private VariantLedger variantLedger;
 
     public void setLedger(ArchiveLedger ledger) {
         this.ledger = ledger;
@@ -32,6 +33,11 @@ public class ManifestWriter {
 
     public void setObjectKeys(ObjectKeys objectKeys) {
         this.objectKeys = objectKeys;
+    }
+
+    /** Where each image's variants[] comes from; without it (or with none recorded) variants[] is empty. */
+    public void setVariantLedger(VariantLedger variantLedger) {
+        this.variantLedger = variantLedger;
     }
 
     /** Sets the body to the manifest's bytes and the object key to the manifest's key. */
@@ -53,6 +59,7 @@ public class ManifestWriter {
         }
         // the caller's own strings, validated at POST /generations; {} for a webhook-only generation
         manifest.set("metadata", claim.metadata() == null ? JSON.createObjectNode() : JSON.readTree(claim.metadata()));
+        List<GenerationVariant> variants = variantLedger == null ? List.of() : variantLedger.listVariants(claim.generationId());
         ArrayNode images = manifest.putArray("images");
         List<ImageEntry> entries = ImageEntries.parse(claim.images());
         for (ImageEntry entry : entries) {
@@ -78,6 +85,7 @@ public class ManifestWriter {
             if (!image.isStored()) {
                 node.put("refused", image.refusedReason());
             }
+            addVariants(node.putArray("variants"), variants, entry.index());
         }
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
         String key = objectKeys.manifestKey(claim.generationId());
@@ -87,5 +95,25 @@ public class ManifestWriter {
         exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_LENGTH, (long) bytes.length);
         exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(bytes);
+    }
+
+    /** Stored variants with where and what they are; failed ones with the fixed reason only. */
+    private static void addVariants(ArrayNode into, List<GenerationVariant> variants, int index) {
+        for (GenerationVariant variant : variants) {
+            if (variant.index() != index) {
+                continue;
+            }
+            ObjectNode node = into.addObject().put("name", variant.variant());
+            if (variant.isStored()) {
+                node.put("key", variant.objectKey())
+                        .put("width", variant.width())
+                        .put("height", variant.height())
+                        .put("size", variant.sizeBytes())
+                        .put("sha256", variant.sha256())
+                        .put("content_type", variant.contentType());
+            } else {
+                node.put("error", variant.failureReason());
+            }
+        }
     }
 }

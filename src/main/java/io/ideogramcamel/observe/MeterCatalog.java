@@ -66,6 +66,9 @@ public class MeterCatalog {
             Entry.plain("ideogram.archive.failed", "Generations that ended FAILED while archiving"),
             Entry.plain("ideogram.archive.retried", "Archive attempts deferred by a transient failure, retried later"),
             Entry.plain("ideogram.archive.images.refused", "Images deliberately not fetched (unsafe, disallowed host)"),
+            Entry.plain("ideogram.archive.variants.stored", "Image variants (web-ready sizes) made and stored"),
+            Entry.plain("ideogram.archive.variants.failed",
+                    "Image variants that could not be made (source undecodable or too large), recorded FAILED"),
             Entry.tagged("ideogram.submit.outcome", "Sends to Ideogram's generate API, by outcome",
                     "outcome", List.of("sent", "requeued", "failed", "unknown", "unrecorded")),
             Entry.tagged("ideogram.poll.outcome", "Polls of Ideogram for a submitted generation, by outcome",
@@ -76,7 +79,7 @@ public class MeterCatalog {
                             "invalid_field", "missing_prompt", "both_prompts", "request_too_large",
                             "invalid_idempotency_key", "idempotency_key_reused", "queue_full", "not_found",
                             "invalid_state", "invalid_limit", "invalid_cursor", "invalid_since", "not_failed", "not_retryable",
-                            "links_expired", "poll_window_passed", "store_unavailable", "internal_error",
+                            "links_expired", "poll_window_passed", "not_archived", "store_unavailable", "internal_error",
                             // POST /campaigns
                             "missing_field", "too_many_requests", "unknown_placeholder", "reserved_metadata_key",
                             "duplicate_product", "duplicate_format")));

@@ -70,22 +70,30 @@ public final class StartupSettings {
         for (Object value : shipped.values()) {
             referenced.addAll(references(value.toString()));
         }
-        new UnknownSettings(shipped.stringPropertyNames()).warnings(keysByFile, environment, referenced)
+        new UnknownSettings(shipped.stringPropertyNames())
+                .withVariantNames(effective("variants.names", files, shipped, environment))
+                .warnings(keysByFile, environment, referenced)
                 .forEach(LOG::warn);
     }
 
     /** The API key as Camel would see it: the environment first, then the files in order. */
     private static String apiKey(Map<String, Properties> files, Properties shipped, Map<String, String> environment) {
-        String fromEnvironment = environment.get("IDEOGRAM_API_KEY");
+        return effective("ideogram.api-key", files, shipped, environment);
+    }
+
+    /** A setting as Camel would see it: the environment first, then the files in order, then the jar's. */
+    private static String effective(String key, Map<String, Properties> files, Properties shipped,
+            Map<String, String> environment) {
+        String fromEnvironment = environment.get(UnknownSettings.variableName(key));
         if (fromEnvironment != null) {
             return fromEnvironment;
         }
         for (Properties file : files.values()) {
-            if (file.containsKey("ideogram.api-key")) {
-                return file.getProperty("ideogram.api-key");
+            if (file.containsKey(key)) {
+                return file.getProperty(key);
             }
         }
-        return shipped.getProperty("ideogram.api-key", "");
+        return shipped.getProperty(key, "");
     }
 
     static Properties shipped() throws IOException {

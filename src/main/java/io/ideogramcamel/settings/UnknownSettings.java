@@ -17,7 +17,10 @@ public final class UnknownSettings {
 
     /** The bundle's own key prefixes (camel.* is Camel's, which checks its own). */
     public static final List<String> PREFIXES = List.of("ideogram.", "store.", "archive.", "storage.", "api.", "http.",
-            "logging.", "metrics.", "providers.", "events.", "campaigns.");
+            "logging.", "metrics.", "providers.", "events.", "campaigns.", "variants.");
+
+    /** The fields of a variant named in variants.names: variants.<name>.<field> is known for any listed name. */
+    private static final List<String> VARIANT_FIELDS = List.of("width", "height", "format", "quality");
 
     /** Variables of other programs that happen to share a prefix. */
     private static final Set<String> FOREIGN_VARIABLES = Set.of("HTTP_PROXY", "HTTP_PROXY_HOST", "HTTP_PROXY_PORT");
@@ -31,6 +34,29 @@ public final class UnknownSettings {
         for (String key : this.known) {
             knownByVariable.put(variableName(key), key);
         }
+    }
+
+    /**
+     * Adds the keys of the variants a user listed (variants.names=og,banner makes variants.banner.width
+     * and the other fields known), so a variant of their own is not reported as a typo.
+     *
+     * @param variantNames the value of variants.names as it takes effect (comma-separated)
+     * @return this
+     */
+    public UnknownSettings withVariantNames(String variantNames) {
+        if (variantNames != null) {
+            for (String name : variantNames.split(",")) {
+                if (name.isBlank()) {
+                    continue;
+                }
+                for (String field : VARIANT_FIELDS) {
+                    String key = "variants." + name.trim() + "." + field;
+                    known.add(key);
+                    knownByVariable.put(variableName(key), key);
+                }
+            }
+        }
+        return this;
     }
 
     /**

@@ -71,7 +71,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * http component uses it: the JDK client's streaming costs more than Camel does, so only hc5
  * isolates what Camel and the store cost), bundleEnv ({@code KEY=V,KEY=V} for the bundle: a
  * what-if without editing the routes). Exits 1 when either side did not archive every image
- * intact, 2 when the benchmark itself could not run.
+ * intact, 2 when the benchmark itself could not run. variantsOnly=true runs only the variants'
+ * heap phases (a 2048x2048 PNG, and 4000x4000 random-pixel PNGs just under 50 MiB).
  */
 public final class ArchiveBenchmark {
 
@@ -133,6 +134,9 @@ public final class ArchiveBenchmark {
     private boolean run() throws Exception {
         s3.createBucket(BARE_BUCKET);
         s3.createBucket(BUNDLE_BUCKET);
+        if (settings.variantsOnly()) {
+            return variantsPhases();
+        }
         Side bare = new Side("bare copy");
         Side bundle = new Side("bundle");
         Map<String, Long> bundleThreads = new HashMap<>();
@@ -189,7 +193,8 @@ public final class ArchiveBenchmark {
         String perObject = perObject(measuredIds);
         Outcome large = large();
         report(bareOutcome, bundleOutcome, large, bundleThreads, perObject);
-        return bareOutcome.complete() && bundleOutcome.complete() && large.complete();
+        boolean variants = variantsPhases();
+        return bareOutcome.complete() && bundleOutcome.complete() && large.complete() && variants;
     }
 
     /** Totals of one side over its measured rounds. */
@@ -362,6 +367,97 @@ public final class ArchiveBenchmark {
                 peakHeapBeforeGcMb(install.resolve("gc.log")), used, complete,
                 oom ? "OutOfMemoryError, see " + install.resolve("bundle.log")
                         : complete ? "" : "not archived, see " + install.resolve("bundle.log"));
+    }
+
+    // ---------------------------------------------------------------- variants
+
+    /**
+     * The variants' heap: real images this time (the rounds' bodies do not decode), each in a fresh
+     * bundle (-Xmx256m) so its GC log's peak is theirs: 2048x2048 PNGs as Ideogram sends them, and
+     * PNGs of random pixels just under 50 MiB (4000x4000, incompressible) delivered together, so with
+     * concurrency 2 two are decoded at once.
+     */
+    private boolean variantsPhases() throws Exception {
+        Outcome typical = variantsPhase("variants 2048x2048 png", photoLike(2048, 2048), 4);
+        byte[] large = noise(4000, 4000);
+        Outcome biggest = variantsPhase("variants " + (large.length / (1024 * 1024)) + " MiB png 4000x4000", large,
+                settings.largeGenerations());
+        for (Outcome o : List.of(typical, biggest)) {
+            System.out.printf(Locale.ROOT, "%s: %d of %d variants stored in %.1f s, peak heap before GC %d MB"
+                    + " (-Xmx%sm), peak RSS %d MB%s%n", o.target(), o.images(), o.expected(), o.seconds(),
+                    o.peakHeapMb(), BUNDLE_HEAP_MB, o.peakRssKb() / 1024, o.note().isEmpty() ? "" : "; " + o.note());
+        }
+        return typical.complete() && biggest.complete();
+    }
+
+    private Outcome variantsPhase(String label, byte[] png, int generations) throws Exception {
+        Path install = Files.createDirectories(runDir.resolve(label.replaceAll("[^a-z0-9]+", "-")));
+        long rssKb;
+        Cpu used;
+        Round round;
+        Optional<Instant> last;
+        try (BundleProcess bundle = BundleProcess.start(install, environment(install, false))) {
+            Cpu before = Cpu.now(bundle.pid());
+            List<String> ids = new ArrayList<>();
+            List<byte[]> bodies = new ArrayList<>();
+            for (int g = 0; g < generations; g++) {
+                String id = IdeogramStandIn.newGenerationId();
+                String path = "/variants/" + id + "/0";
+                images.png(path, png);
+                ids.add(id);
+                bodies.add(IdeogramStandIn.deliveryBody(id, IdeogramStandIn.image(images.url(path), true, g)));
+            }
+            Instant start = Instant.now();
+            for (int g = 0; g < generations; g++) {
+                Http.post(bundle.baseUrl() + "/webhooks/ideogram", ideogram.sign(ids.get(g), bodies.get(g)), bodies.get(g));
+            }
+            round = new Round(start, ids);
+            last = awaitManifests(bundle, round);
+            used = Cpu.now(bundle.pid()).minus(before);
+            rssKb = procStatusKb(bundle.pid(), "VmHWM");
+        }
+        int stored = 0;
+        for (String id : round.ids()) {
+            stored += (int) s3.keys(BUNDLE_BUCKET, BUNDLE_PREFIX + id + "/").stream()
+                    .filter(k -> k.endsWith(".webp")).count();
+        }
+        int expected = generations * 3;
+        boolean oom = Files.readString(install.resolve("bundle.log")).contains("OutOfMemoryError");
+        double seconds = Duration.between(round.start(), last.orElse(Instant.now())).toNanos() / 1e9;
+        boolean complete = stored == expected && last.isPresent() && !oom;
+        return new Outcome(label, stored, expected, seconds, rssKb, peakHeapBeforeGcMb(install.resolve("gc.log")), used,
+                complete, oom ? "OutOfMemoryError, see " + install.resolve("bundle.log")
+                        : complete ? "" : "incomplete, see " + install.resolve("bundle.log"));
+    }
+
+    /** Smooth gradients with some structure, compressing like a rendered image does. */
+    private static byte[] photoLike(int width, int height) throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int r = (x * 255) / width;
+                int g = (y * 255) / height;
+                int b = ((x / 64 + y / 64) % 2) * 128 + ((x ^ y) & 63);
+                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return png(image);
+    }
+
+    /** Random pixels: a PNG as large as its pixels (about 3 bytes each). */
+    private static byte[] noise(int width, int height) throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+                java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        byte[] pixels = ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        new java.util.Random(42).nextBytes(pixels);
+        return png(image);
+    }
+
+    private static byte[] png(java.awt.image.BufferedImage image) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
     }
 
     // ---------------------------------------------------------------- driving the bundle
@@ -694,7 +790,7 @@ public final class ArchiveBenchmark {
 
     record Settings(int generations, int imageKiB, int concurrency, int warmup, int rounds, int largeMiB,
                     int largeGenerations, int timeoutSeconds, boolean jfr, Map<String, String> bundleEnv,
-                    String bareGet) {
+                    String bareGet, boolean variantsOnly) {
 
         static Settings from(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -709,7 +805,8 @@ public final class ArchiveBenchmark {
                     number(given, "concurrency", 2), number(given, "warmup", 100), number(given, "rounds", 3),
                     number(given, "largeMiB", 50), number(given, "largeGenerations", 2),
                     number(given, "timeoutSeconds", 300), Boolean.parseBoolean(value(given, "jfr", "false")),
-                    pairs(value(given, "bundleEnv", "")), value(given, "bareGet", "jdk"));
+                    pairs(value(given, "bundleEnv", "")), value(given, "bareGet", "jdk"),
+                    Boolean.parseBoolean(value(given, "variantsOnly", "false")));
             if (s.generations < 1 || s.imageKiB < 1 || s.concurrency < 1 || s.warmup < 1 || s.rounds < 1
                     || s.largeMiB < 1 || s.largeGenerations < 1 || s.timeoutSeconds < 1
                     || !(s.bareGet.equals("jdk") || s.bareGet.equals("hc5"))) {

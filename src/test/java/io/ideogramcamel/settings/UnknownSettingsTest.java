@@ -27,6 +27,23 @@ class UnknownSettingsTest {
     }
 
     @Test
+    void theFieldsOfAVariantTheUserListedAreKnownAndOthersAreNot() throws Exception {
+        UnknownSettings settings = new UnknownSettings(StartupSettings.shipped().stringPropertyNames())
+                .withVariantNames("og,banner");
+        assertThat(settings.warnings(
+                Map.of("application.properties", Set.of("variants.names", "variants.banner.width", "variants.banner.height",
+                        "variants.banner.format", "variants.banner.quality", "variants.poster.width",
+                        "variants.banner.widht")),
+                Map.of("VARIANTS_BANNER_QUALITY", "70", "VARIANTS_POSTER_HEIGHT", "9"),
+                Set.of()))
+                .hasSize(3)
+                .anySatisfy(w -> assertThat(w).startsWith("Unknown setting variants.poster.width "))
+                .anySatisfy(w -> assertThat(w).startsWith("Unknown setting variants.banner.widht ")
+                        .contains("did you mean variants.banner.width"))
+                .anySatisfy(w -> assertThat(w).startsWith("Unknown setting VARIANTS_POSTER_HEIGHT "));
+    }
+
+    @Test
     void aVariableASettingsFileReadsIsKnown() throws Exception {
         UnknownSettings settings = new UnknownSettings(StartupSettings.shipped().stringPropertyNames());
         assertThat(settings.warnings(Map.of(), Map.of("STORAGE_EXTRA", "x"), Set.of("STORAGE_EXTRA"))).isEmpty();

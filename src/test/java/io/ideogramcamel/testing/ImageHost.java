@@ -131,6 +131,12 @@ public final class ImageHost implements AutoCloseable {
         return serve(path, new Body(contentType, copy.length, true, () -> new java.io.ByteArrayInputStream(copy)));
     }
 
+    /** As {@link #image}, but chunked, without a Content-Length: the archive spools it to a file. */
+    public ImageHost chunked(String path, byte[] bytes, String contentType) {
+        byte[] copy = bytes.clone();
+        return serve(path, new Body(contentType, copy.length, false, () -> new java.io.ByteArrayInputStream(copy)));
+    }
+
     /**
      * Serves {@link #sizedBody(long) the deterministic body} of {@code length} bytes with a
      * Content-Length, streamed: 50 MiB costs no heap. Its digest: {@link #sizedSha256(long)}.
