@@ -5,8 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import io.ideogramcamel.GenerationKey;
 import io.ideogramcamel.store.JdbcParameters;
@@ -40,6 +44,13 @@ public class CampaignLedger extends StoreAccess {
             + "JOIN generation g ON g.generation_id = s.generation_id AND g.state = 'ARCHIVED' "
             + "JOIN generation_image i ON i.generation_id = g.generation_id AND i.outcome = 'STORED' "
             + "WHERE r.campaign_id = ? ORDER BY r.position, i.image_index";
+    /* The stored variants of those images (generation_variant), folded into their rows. */
+    private static final String MANIFEST_VARIANTS = "SELECT g.generation_id, v.image_index, v.variant, v.object_key "
+            + "FROM campaign_request r "
+            + "JOIN submission s ON s.queued_id = r.queued_id "
+            + "JOIN generation g ON g.generation_id = s.generation_id AND g.state = 'ARCHIVED' "
+            + "JOIN generation_variant v ON v.generation_id = g.generation_id AND v.outcome = 'STORED' "
+            + "WHERE r.campaign_id = ?";
 
     private SubmissionLedger submissions;
 
@@ -142,23 +153,47 @@ public class CampaignLedger extends StoreAccess {
         }
     }
 
-    /** One row per stored image of the campaign's archived generations. */
+    /** One row per stored image of the campaign's archived generations, with its stored variants. */
     public List<ManifestRow> manifest(String campaignId) {
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, MANIFEST)) {
-            ps.setString(1, campaignId);
+        try (Connection c = connection()) {
+            Map<String, VariantKeys> variants = variantKeys(c, campaignId);
             List<ManifestRow> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long size = rs.getLong(7);
-                    rows.add(new ManifestRow(rs.getString(1), rs.getString(2), GenerationKey.idOf(rs.getString(3)),
-                            rs.getInt(4), rs.getString(5), rs.getString(6), rs.wasNull() ? null : size,
-                            rs.getString(8)));
+            try (PreparedStatement ps = prepare(c, MANIFEST)) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long size = rs.getLong(7);
+                        Long sizeBytes = rs.wasNull() ? null : size;
+                        rows.add(new ManifestRow(rs.getString(1), rs.getString(2), GenerationKey.idOf(rs.getString(3)),
+                                rs.getInt(4), rs.getString(5), rs.getString(6), sizeBytes, rs.getString(8),
+                                variants.getOrDefault(imageOf(rs.getString(3), rs.getInt(4)), VariantKeys.none())));
+                    }
                 }
             }
             return rows;
         } catch (SQLException e) {
             throw unavailable("read a campaign's manifest", e);
         }
+    }
+
+    private Map<String, VariantKeys> variantKeys(Connection c, String campaignId) throws SQLException {
+        Map<String, SortedMap<String, String>> byImage = new HashMap<>();
+        try (PreparedStatement ps = prepare(c, MANIFEST_VARIANTS)) {
+            ps.setString(1, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byImage.computeIfAbsent(imageOf(rs.getString(1), rs.getInt(2)), k -> new TreeMap<>())
+                            .put(rs.getString(3), rs.getString(4));
+                }
+            }
+        }
+        Map<String, VariantKeys> keys = new HashMap<>();
+        byImage.forEach((image, byName) -> keys.put(image, new VariantKeys(byName)));
+        return keys;
+    }
+
+    private static String imageOf(String generationKey, int imageIndex) {
+        return generationKey + "#" + imageIndex;
     }
 
     private Optional<Campaign> read(String sql, String key) {

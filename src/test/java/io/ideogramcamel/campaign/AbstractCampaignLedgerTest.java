@@ -214,7 +214,7 @@ abstract class AbstractCampaignLedgerTest {
         // the manifest lists the archived request's stored image
         assertThat(one.campaigns.manifest(campaign.campaignId())).singleElement()
                 .satisfies(row -> assertThat(row.values()).containsExactly("product 0", "format0", "gen-c0", 0,
-                        "generations/gen-c0/0.png", "image/png", 5L, "a".repeat(64)));
+                        "generations/gen-c0/0.png", "image/png", 5L, "a".repeat(64), VariantKeys.none()));
     }
 
     @Test

@@ -130,6 +130,14 @@ class CampaignsBundleTest extends BundleTestSupport {
         assertThat(first.path("image_index").asInt()).isZero();
         assertThat(first.path("content_type").asText()).isEqualTo("image/png");
         assertThat(first.path("sha256").asText()).matches("[0-9a-f]{64}");
+        // every archived image with its three web-ready variants (variants.names), next to the original
+        manifest.path("images").forEach(image -> assertThat(image.path("variants").fieldNames())
+                .toIterable().containsExactly("og", "social", "thumb"));
+        String ogKey = first.path("variants").path("og").asText();
+        assertThat(ogKey).endsWith("/0-og.webp");
+        try (Stream<Path> stored = Files.walk(images)) {
+            assertThat(stored.filter(p -> p.toString().replace('\\', '/').endsWith(ogKey)).count()).isEqualTo(1);
+        }
         try (Stream<Path> stored = Files.walk(images)) {
             String key = first.path("object_key").asText();
             assertThat(stored.filter(p -> p.toString().replace('\\', '/').endsWith(key)).findFirst())
@@ -141,8 +149,9 @@ class CampaignsBundleTest extends BundleTestSupport {
         assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
         String[] lines = csv.body().split("\r\n");
         assertThat(lines).hasSize(7);
-        assertThat(lines[0]).isEqualTo("product,format,generation_id,image_index,object_key,content_type,size_bytes,sha256");
-        assertThat(lines[1]).startsWith("Trail shoe,banner," + generationIds.get(0) + ",0,");
+        assertThat(lines[0]).isEqualTo("product,format,generation_id,image_index,object_key,content_type,size_bytes,sha256,variants");
+        assertThat(lines[1]).startsWith("Trail shoe,banner," + generationIds.get(0) + ",0,")
+                .endsWith(",og=" + ogKey + ";social=" + ogKey.replace("-og.", "-social.") + ";thumb=" + ogKey.replace("-og.", "-thumb."));
 
         List<JsonNode> completed = completedEvents(id);
         assertThat(completed).hasSize(1);
