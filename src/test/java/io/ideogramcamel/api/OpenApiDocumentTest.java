@@ -114,7 +114,9 @@ class OpenApiDocumentTest extends BundleTestSupport {
     }
 
     private HttpResponse<String> call(Operation operation, boolean withToken) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(operation))).header(PROBE_HEADER, "probe");
+        // a request's own Retry-After must not come back as if the API had said it
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(operation))).header(PROBE_HEADER, "probe")
+                .header("Retry-After", "99");
         if (withToken) {
             request.header("Authorization", "Bearer " + TOKEN);
         }
@@ -189,8 +191,34 @@ class OpenApiDocumentTest extends BundleTestSupport {
             assertThat(response.headers().firstValue("Content-Type")).as(as).contains("application/json");
             assertThat(response.headers().map().keySet()).as(as)
                     .noneMatch(name -> name.equalsIgnoreCase(PROBE_HEADER) || name.equalsIgnoreCase("Authorization"));
+            assertThat(response.headers().firstValue("Retry-After")).as(as).isEmpty();
             JSON.readTree(response.body());
         }
+    }
+
+    @Test
+    void aMethodNotDocumentedForAPathAnswers405AndAnUndocumentedPath404() throws Exception {
+        List<Operation> operations = operations(document());
+
+        for (Operation operation : operations) {
+            String path = URI.create(url(operation)).getPath();
+            for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
+                // the path with this method may be another operation's (GET /generations/x/retry is
+                // GET /generations/{provider}/{id}): that one answers, as documented
+                boolean documented = operations.stream().anyMatch(o -> o.method().equalsIgnoreCase(method)
+                        && path.matches(o.path().replaceAll("\\{[^}]+}", "[^/]+")));
+                if (documented) {
+                    continue;
+                }
+                HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url(operation)))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .method(method, HttpRequest.BodyPublishers.noBody()));
+                assertThat(response.statusCode()).as(method + " " + operation.path()).isEqualTo(405);
+            }
+        }
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/generationz"))
+                .header("Authorization", "Bearer " + TOKEN).GET());
+        assertThat(unknown.statusCode()).isEqualTo(404);
     }
 
     @Test
