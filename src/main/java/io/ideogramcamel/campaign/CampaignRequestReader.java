@@ -45,6 +45,7 @@ public class CampaignRequestReader implements Processor {
     private GenerateRequestValidator validator = new GenerateRequestValidator();
     private int maxRequests = 100;
     private String defaultPromptTemplate = "{product}, professional {format} design, high quality";
+    private AspectRatios aspectRatios = AspectRatios.parse("");
 
     /** The checks of one generate request, shared with POST /generations. */
     public void setValidator(GenerateRequestValidator validator) {
@@ -65,6 +66,11 @@ public class CampaignRequestReader implements Processor {
             throw new IllegalArgumentException("the default prompt template must not be blank");
         }
         this.defaultPromptTemplate = defaultPromptTemplate;
+    }
+
+    /** The resolution of each aspect_ratio a format may name ("16:9=1280x720,..."). */
+    public void setAspectRatioResolutions(String setting) {
+        this.aspectRatios = AspectRatios.parse(setting);
     }
 
     @Override
@@ -133,6 +139,7 @@ public class CampaignRequestReader implements Processor {
         String where = "formats[" + index + "]";
         ObjectNode request = format.deepCopy();
         request.remove("name");
+        resolveAspectRatio(request, where);
         for (String field : NOT_IN_FORMAT) {
             if (request.has(field)) {
                 throw new ApiRejectedException(400, "unknown_field", where + "." + field);
@@ -157,6 +164,20 @@ public class CampaignRequestReader implements Processor {
             case "metadata", "callback_url" -> field;
             default -> where + "." + field;
         });
+    }
+
+    /* aspect_ratio is not an Ideogram field: it becomes the resolution the setting names for it. */
+    private void resolveAspectRatio(ObjectNode request, String where) {
+        JsonNode ratio = request.remove("aspect_ratio");
+        if (ratio == null) {
+            return;
+        }
+        if (request.has("resolution") || !ratio.isTextual()) {
+            throw new ApiRejectedException(400, "invalid_field", where + ".aspect_ratio");
+        }
+        String resolution = aspectRatios.resolutionOf(ratio.asText())
+                .orElseThrow(() -> new ApiRejectedException(400, "unknown_aspect_ratio", where + ".aspect_ratio"));
+        request.put("resolution", resolution);
     }
 
     private static Map<String, String> ownMetadata(JsonNode metadata) {

@@ -82,7 +82,7 @@ public class MeterCatalog {
                             "links_expired", "poll_window_passed", "not_archived", "store_unavailable", "internal_error",
                             // POST /campaigns
                             "missing_field", "too_many_requests", "unknown_placeholder", "reserved_metadata_key",
-                            "duplicate_product", "duplicate_format")));
+                            "duplicate_product", "duplicate_format", "unknown_aspect_ratio")));
 
     /* The event meters' destination tag: bounded by what is configured (see eventDestinationTags). */
     private final EventDestinations eventDestinations = new EventDestinations();

@@ -41,6 +41,28 @@ class CampaignRequestReaderTest {
     }
 
     @Test
+    void anAspectRatioBecomesTheResolutionTheSettingNamesAndAnUnlistedOneIsRefused() throws Exception {
+        CampaignRequestReader reader = new CampaignRequestReader();
+        reader.setAspectRatioResolutions("1:1=1024x1024, 16:9=1280x720");
+        CampaignPlan plan = plan(reader, "{\"name\":\"n\",\"products\":[\"Cap\"],"
+                + "\"formats\":[{\"name\":\"wide\",\"aspect_ratio\":\"16:9\"}]}");
+
+        JsonNode request = JSON.readTree(plan.requests().get(0).checked().request());
+        assertThat(request.get("resolution").asText()).isEqualTo("1280x720");
+        assertThat(request.has("aspect_ratio")).isFalse();
+        assertThatThrownBy(() -> plan(reader, "{\"name\":\"n\",\"products\":[\"Cap\"],"
+                + "\"formats\":[{\"name\":\"a\",\"aspect_ratio\":\"1:1\"},{\"name\":\"b\",\"aspect_ratio\":\"4:5\"}]}"))
+                .isInstanceOfSatisfying(ApiRejectedException.class, e -> assertThat(e.getBody())
+                        .isEqualTo("{\"error\":\"unknown_aspect_ratio\",\"field\":\"formats[1].aspect_ratio\"}"));
+        assertThatThrownBy(() -> plan(reader, "{\"name\":\"n\",\"products\":[\"Cap\"],"
+                + "\"formats\":[{\"name\":\"a\",\"aspect_ratio\":\"1:1\",\"resolution\":\"1024x1024\"}]}"))
+                .isInstanceOfSatisfying(ApiRejectedException.class, e -> assertThat(e.getBody())
+                        .isEqualTo("{\"error\":\"invalid_field\",\"field\":\"formats[0].aspect_ratio\"}"));
+        assertThatThrownBy(() -> reader.setAspectRatioResolutions("16:9=wide"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("campaigns.aspect-ratio-resolutions");
+    }
+
+    @Test
     void theDefaultTemplateIsASetting() throws Exception {
         CampaignRequestReader reader = new CampaignRequestReader();
         reader.setDefaultPromptTemplate("{format} of {product}");
