@@ -12,8 +12,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * Draws a small PNG for one image: a colour taken from the seed, the prompt in the built-in
- * bitmap font, and the image's number and seed. Pixels are written straight into the raster
+ * Draws a small PNG for one image: a colour taken from the seed, a ring at the centre, the prompt in
+ * the built-in bitmap font, and the image's number and seed. Pixels are written straight into the raster
  * (no Graphics2D, no fonts), so it works headless anywhere.
  */
 final class PngRenderer {
@@ -36,6 +36,7 @@ final class PngRenderer {
         int ink = Color.HSBtoRGB(hue, 0.8f, 0.25f);
         Arrays.fill(pixels, background);
         frame(pixels, height, ink);
+        centreMark(pixels, height, ink);
 
         int columns = (WIDTH - 2 * MARGIN) / CHAR_ADVANCE;
         List<String> lines = wrap(prompt.length() > MAX_PROMPT_CHARS ? prompt.substring(0, MAX_PROMPT_CHARS) : prompt, columns);
@@ -122,6 +123,22 @@ final class PngRenderer {
             for (int dx = 0; dx < SCALE; dx++) {
                 if (y + dy < height && x + dx < WIDTH) {
                     pixels[(y + dy) * WIDTH + x + dx] = ink;
+                }
+            }
+        }
+    }
+
+    /* A ring at the very centre, so a web-ready variant's crop can be seen to be centred. */
+    private static void centreMark(int[] pixels, int height, int ink) {
+        int cx = WIDTH / 2;
+        int cy = height / 2;
+        int outer = Math.min(WIDTH, height) / 8;
+        int inner = outer * 2 / 3;
+        for (int y = cy - outer; y <= cy + outer; y++) {
+            for (int x = cx - outer; x <= cx + outer; x++) {
+                int d = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+                if (d <= outer * outer && d >= inner * inner) {
+                    pixels[y * WIDTH + x] = ink;
                 }
             }
         }
