@@ -21,6 +21,11 @@ public final class GenerationExchange {
      * request id): the body's id must equal it.
      */
     public static final String SIGNED_ID = "signedId";
+    /**
+     * The API answer's Content-Type when it is not JSON (a campaign manifest as text/csv), set by the
+     * route and applied by rest-api.camel.yaml's answer cleanup, which removes every other header.
+     */
+    public static final String ANSWER_CONTENT_TYPE = "answerContentType";
     /** The provider a callback came from (hmac, standard, fal, imagineapi, runblob). */
     public static final String PROVIDER = "provider";
     /**
