@@ -15,6 +15,7 @@ import io.ideogramcamel.standin.LocalIdeogram;
 import io.ideogramcamel.standin.WebhookSigner;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.store.StoreUnavailableException;
+import io.ideogramcamel.testing.ArchivedKeys;
 import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.BundleTestSupport;
@@ -130,9 +131,9 @@ class FalProviderTest extends BundleTestSupport {
 
         awaitState(key(requestId), GenerationState.ARCHIVED, ARCHIVED_WITHIN);
         String dir = PREFIX + "fal/" + requestId + "/";
-        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "1.png", dir + "manifest.json");
-        for (String name : List.of("0.png", "1.png", "manifest.json")) {
-            assertThat(s3.writeCount(BUCKET, dir + name)).isEqualTo(1);
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(ArchivedKeys.of(dir, 0, 1));
+        for (String key : ArchivedKeys.of(dir, 0, 1)) {
+            assertThat(s3.writeCount(BUCKET, key)).isEqualTo(1);
         }
         assertThat(fal().imageFetches(requestId, 0)).isEqualTo(1);
         assertThat(fal().imageFetches(requestId, 1)).isEqualTo(1);
@@ -285,7 +286,7 @@ class FalProviderTest extends BundleTestSupport {
         assertThat(listed.get(0).has("refused")).isFalse();
         assertThat(listed.get(1).get("refused").asText()).isEqualTo("host_not_allowed");
         assertThat(otherHost.totalRequests()).isZero();
-        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "manifest.json");
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(ArchivedKeys.of(dir, 0));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.store.GenerationState;
 import io.ideogramcamel.standin.HmacRelaySender;
+import io.ideogramcamel.testing.ArchivedKeys;
 import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class HmacRelayProviderTest extends ProviderBundleSupport {
         assertThat(again.body()).isEqualTo("{\"status\":\"duplicate\"}");
         awaitState("hmac/" + id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
         String dir = PREFIX + "hmac/" + id + "/";
-        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "1.png", dir + "manifest.json");
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(ArchivedKeys.of(dir, 0, 1));
         for (String key : s3.keys(BUCKET, dir)) {
             assertThat(s3.writeCount(BUCKET, key)).as(key).isEqualTo(1);
         }
@@ -95,7 +96,7 @@ class HmacRelayProviderTest extends ProviderBundleSupport {
         assertThat(other.body()).isEqualTo("{\"status\":\"duplicate\"}");
         awaitState("hmac/" + id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
         String dir = PREFIX + "hmac/" + id + "/";
-        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "manifest.json");
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(ArchivedKeys.of(dir, 0));
         assertThat(s3.writeCount(BUCKET, dir + "0.png")).isEqualTo(1);
         assertThat(manifest("hmac", id).get("provider").asText()).isEqualTo("hmac");
         assertThat(status("hmac", id).get("state").asText()).isEqualTo("archived");

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ideogramcamel.standin.StandardWebhooksSender;
 import io.ideogramcamel.store.GenerationState;
+import io.ideogramcamel.testing.ArchivedKeys;
 import io.ideogramcamel.testing.Concurrently;
 import io.ideogramcamel.testing.BundleProperties;
 import io.ideogramcamel.testing.Http;
@@ -90,7 +91,7 @@ class StandardWebhooksProviderTest extends ProviderBundleSupport {
         assertThat(redelivered.body()).isEqualTo("{\"status\":\"duplicate\"}");
         awaitState("standard/" + id, GenerationState.ARCHIVED, ARCHIVED_WITHIN);
         String dir = PREFIX + "standard/" + id + "/";
-        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "1.png", dir + "manifest.json");
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(ArchivedKeys.of(dir, 0, 1));
         for (String key : s3.keys(BUCKET, dir)) {
             assertThat(s3.writeCount(BUCKET, key)).as(key).isEqualTo(1);
         }
@@ -142,7 +143,7 @@ class StandardWebhooksProviderTest extends ProviderBundleSupport {
         assertThat(listed.get(0).has("refused")).isFalse();
         assertThat(listed.get(1).get("refused").asText()).isEqualTo("host_not_allowed");
         String dir = PREFIX + "standard/" + id + "/";
-        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(dir + "0.png", dir + "manifest.json");
+        assertThat(s3.keys(BUCKET, dir)).containsExactlyInAnyOrder(ArchivedKeys.of(dir, 0));
     }
 
     @Test
