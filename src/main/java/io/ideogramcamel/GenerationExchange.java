@@ -75,6 +75,10 @@ public final class GenerationExchange {
     public static final String CAMPAIGN_PLAN = "campaignPlan";
     /** POST /campaigns: true when the Idempotency-Key was seen before (the first campaign is answered). */
     public static final String CAMPAIGN_REPEATED = "campaignRepeated";
+    /** POST /campaigns: the campaign the answer is about (a campaign.Campaign: new, or the first under the key). */
+    public static final String CAMPAIGN = "campaign";
+    /** POST /campaigns: whether that campaign was recorded from this body (false: 422 idempotency_key_reused). */
+    public static final String CAMPAIGN_BODY_MATCHES = "campaignBodyMatches";
     /** The right to send one submission now (a store.SendClaim), or null. */
     public static final String SEND_CLAIM = "sendClaim";
     /** The poller's lease token on the generation it polls. */

@@ -1,7 +1,5 @@
 package io.ideogramcamel.campaign;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -132,7 +129,7 @@ public class CampaignCompletion extends StoreAccess implements RequestEndings {
                 f.put("error", r.error());
             }
         }
-        data.set("metadata", metadata(metadata));
+        data.set("metadata", EventOutbox.metadata(metadata));
         data.put("completed_at", IsoUtc.format(at));
         return data;
     }
@@ -144,16 +141,5 @@ public class CampaignCompletion extends StoreAccess implements RequestEndings {
         ObjectNode node = JSON.createObjectNode();
         counts.forEach(node::put);
         return node;
-    }
-
-    static JsonNode metadata(String stored) {
-        if (stored == null) {
-            return JSON.createObjectNode();
-        }
-        try {
-            return JSON.readTree(stored);
-        } catch (IOException e) {
-            throw new UncheckedIOException("campaign.metadata is not JSON", e);
-        }
     }
 }

@@ -12,7 +12,8 @@ import org.apache.camel.Exchange;
  * The POST /campaigns side of a campaign: a repeated Idempotency-Key answered from the campaign first
  * recorded under it, a new campaign recorded, and the answer {"campaign_id", "requests"}. As on
  * POST /generations, one key with a different body is refused (422 idempotency_key_reused): answering
- * the first campaign would hide that the second was never queued.
+ * the first campaign would hide that the second was never queued. That decision is the route's
+ * (campaigns.camel.yaml, on {@link GenerationExchange#CAMPAIGN_BODY_MATCHES}); each method here does one thing.
  */
 public class CampaignDesk {
 
@@ -24,26 +25,40 @@ public class CampaignDesk {
         this.ledger = ledger;
     }
 
-    /** Sets {@link GenerationExchange#CAMPAIGN_REPEATED}; when true, the first campaign's answer is the body. */
+    /**
+     * Looks for a campaign under the Idempotency-Key: sets {@link GenerationExchange#CAMPAIGN_REPEATED}
+     * and, when found, {@link GenerationExchange#CAMPAIGN} and {@link GenerationExchange#CAMPAIGN_BODY_MATCHES}.
+     */
     public void findRepeat(Exchange exchange) {
         Optional<Campaign> first = ledger.findByIdempotencyKey(key(exchange));
-        first.ifPresent(c -> answer(exchange, c));
+        first.ifPresent(c -> found(exchange, c));
         exchange.setProperty(GenerationExchange.CAMPAIGN_REPEATED, first.isPresent());
     }
 
     /** Records the campaign and all its requests (or finds the one a concurrent repeat recorded first). */
     public void create(Exchange exchange) {
-        answer(exchange, ledger.create(key(exchange), plan(exchange)));
+        found(exchange, ledger.create(key(exchange), plan(exchange)));
     }
 
-    private static void answer(Exchange exchange, Campaign campaign) {
-        if (!campaign.requestSha256().equals(plan(exchange).requestSha256())) {
-            throw new ApiRejectedException(422, "idempotency_key_reused");
-        }
+    /** The refusal of a key reused with another body (the route decides when). */
+    public void refuseReusedKey() {
+        throw new ApiRejectedException(422, "idempotency_key_reused");
+    }
+
+    /** The answer about the campaign found or recorded: {"campaign_id", "requests"}. */
+    public void answer(Exchange exchange) {
+        Campaign campaign = exchange.getProperty(GenerationExchange.CAMPAIGN, Campaign.class);
         ObjectNode body = JSON.createObjectNode();
         body.put("campaign_id", campaign.campaignId());
         body.put("requests", campaign.requestCount());
         exchange.getMessage().setBody(body.toString());
+    }
+
+    /* Sets the campaign and whether it is this body's (the same fingerprint). */
+    private static void found(Exchange exchange, Campaign campaign) {
+        exchange.setProperty(GenerationExchange.CAMPAIGN, campaign);
+        exchange.setProperty(GenerationExchange.CAMPAIGN_BODY_MATCHES,
+                campaign.requestSha256().equals(plan(exchange).requestSha256()));
     }
 
     private static String key(Exchange exchange) {

@@ -37,18 +37,18 @@ public class CampaignLedger extends StoreAccess {
     private static final String FIND_BY_KEY = "SELECT " + COLUMNS + " FROM campaign WHERE idempotency_key = ?";
     private static final String LIST = "SELECT " + COLUMNS + " FROM campaign "
             + "ORDER BY created_at DESC, campaign_id DESC FETCH FIRST ? ROWS ONLY";
+    /* A request of the campaign whose generation was archived: what the manifest is made of. */
+    private static final String ARCHIVED_JOINS = "FROM campaign_request r "
+            + "JOIN submission s ON s.queued_id = r.queued_id "
+            + "JOIN generation g ON g.generation_id = s.generation_id AND g.state = 'ARCHIVED' ";
     /* One row per stored image of an archived generation of the campaign, in request then image order. */
     private static final String MANIFEST = "SELECT r.product, r.format, g.generation_id, i.image_index, "
-            + "i.object_key, i.content_type, i.size_bytes, i.sha256 FROM campaign_request r "
-            + "JOIN submission s ON s.queued_id = r.queued_id "
-            + "JOIN generation g ON g.generation_id = s.generation_id AND g.state = 'ARCHIVED' "
+            + "i.object_key, i.content_type, i.size_bytes, i.sha256 " + ARCHIVED_JOINS
             + "JOIN generation_image i ON i.generation_id = g.generation_id AND i.outcome = 'STORED' "
             + "WHERE r.campaign_id = ? ORDER BY r.position, i.image_index";
     /* The stored variants of those images (generation_variant), folded into their rows. */
     private static final String MANIFEST_VARIANTS = "SELECT g.generation_id, v.image_index, v.variant, v.object_key "
-            + "FROM campaign_request r "
-            + "JOIN submission s ON s.queued_id = r.queued_id "
-            + "JOIN generation g ON g.generation_id = s.generation_id AND g.state = 'ARCHIVED' "
+            + ARCHIVED_JOINS
             + "JOIN generation_variant v ON v.generation_id = g.generation_id AND v.outcome = 'STORED' "
             + "WHERE r.campaign_id = ?";
 

@@ -12,7 +12,9 @@ import io.ideogramcamel.submit.GenerateRequestValidator;
  * @param name          the campaign's name
  * @param metadata      the caller's own metadata (compact JSON object of strings), or null
  * @param callbackUrl   the caller's validated callback_url, or null
- * @param requestSha256 hex sha256 of the expanded requests: tells a repeated Idempotency-Key's body apart
+ * @param requestSha256 hex sha256 of the validated, expanded campaign (name, metadata, callback_url and
+ *                      each request, keys sorted; not the new campaign id): tells a repeated
+ *                      Idempotency-Key's body apart, whatever order its keys came in
  * @param requests      what is queued, in order
  */
 public record CampaignPlan(String campaignId, String name, String metadata, String callbackUrl, String requestSha256,

@@ -13,8 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationExchange;
 import io.ideogramcamel.api.ApiRejectedException;
@@ -41,6 +46,11 @@ public class CampaignRequestReader implements Processor {
     private static final int MAX_NAME_CHARS = 200;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_FORMAT_NAME_CHARS = 64;
+    /* Control characters (NUL, TAB, CR...): none belongs in a name, product or format. */
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
+    /* Sorts object keys when writing a Map: the fingerprint's canonical form. */
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     private GenerateRequestValidator validator = new GenerateRequestValidator();
     private int maxRequests = 100;
@@ -81,17 +91,15 @@ public class CampaignRequestReader implements Processor {
     }
 
     CampaignPlan plan(ObjectNode root) {
-        String sha256 = sha256(root.toString());
         refuseUnknownFields(root);
         String name = text(root.get("name"), "name", MAX_NAME_CHARS);
-        List<String> products = texts(root.get("products"), "products", MAX_NAME_CHARS);
-        JsonNode formats = root.get("formats");
-        if (formats == null || !formats.isArray() || formats.isEmpty()) {
-            throw new ApiRejectedException(400, formats == null ? "missing_field" : "invalid_field", "formats");
-        }
-        if ((long) products.size() * formats.size() > maxRequests) {
+        JsonNode productItems = nonEmptyArray(root.get("products"), "products");
+        JsonNode formats = nonEmptyArray(root.get("formats"), "formats");
+        // before any item is read: a body of a million products is refused for its size alone
+        if ((long) productItems.size() * formats.size() > maxRequests) {
             throw new ApiRejectedException(400, "too_many_requests", "products");
         }
+        List<String> products = texts(productItems, "products", MAX_NAME_CHARS);
         Map<String, String> own = ownMetadata(root.get("metadata"));
         String prompt = promptTemplate(root.get("prompt_template"), own);
         List<String> formatNames = formatNames(formats);
@@ -107,7 +115,52 @@ public class CampaignRequestReader implements Processor {
         }
         String metadata = own.isEmpty() ? null : root.get("metadata").toString();
         // every request was checked with the same callback_url: the first one's is the campaign's
-        return new CampaignPlan(campaignId, name, metadata, planned.get(0).checked().callbackUrl(), sha256, planned);
+        String callbackUrl = planned.get(0).checked().callbackUrl();
+        return new CampaignPlan(campaignId, name, metadata, callbackUrl, fingerprint(name, own, callbackUrl, planned),
+                planned);
+    }
+
+    /*
+     * The validated, expanded campaign in one canonical form, object keys sorted at every depth: the
+     * same campaign sent with its keys in another order is the same campaign. The new campaign id
+     * (in every request's metadata) is left out, so a repeat matches the first.
+     */
+    private static String fingerprint(String name, Map<String, String> own, String callbackUrl,
+            List<CampaignPlan.Planned> planned) {
+        List<Map<String, Object>> requests = new ArrayList<>();
+        for (CampaignPlan.Planned p : planned) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("product", p.product());
+            request.put("format", p.format());
+            request.put("request", tree(p.checked().request()));
+            request.put("images", p.checked().imageCount());
+            requests.add(request);
+        }
+        Map<String, Object> campaign = new LinkedHashMap<>();
+        campaign.put("name", name);
+        campaign.put("metadata", own);
+        campaign.put("callback_url", callbackUrl);
+        campaign.put("requests", requests);
+        try {
+            return sha256(CANONICAL.writeValueAsString(campaign));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("maps of strings and numbers are always JSON", e);
+        }
+    }
+
+    private static Object tree(String compactJson) {
+        try {
+            return CANONICAL.readValue(compactJson, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a checked request is JSON", e);
+        }
+    }
+
+    private static JsonNode nonEmptyArray(JsonNode array, String field) {
+        if (array == null || !array.isArray() || array.isEmpty()) {
+            throw new ApiRejectedException(400, array == null ? "missing_field" : "invalid_field", field);
+        }
+        return array;
     }
 
     private static void refuseUnknownFields(ObjectNode root) {
@@ -204,13 +257,14 @@ public class CampaignRequestReader implements Processor {
 
     private static List<String> formatNames(JsonNode formats) {
         List<String> names = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < formats.size(); i++) {
             JsonNode format = formats.get(i);
             if (!format.isObject()) {
                 throw new ApiRejectedException(400, "invalid_field", "formats[" + i + "]");
             }
             String formatName = text(format.get("name"), "formats[" + i + "].name", MAX_FORMAT_NAME_CHARS);
-            if (names.contains(formatName)) {
+            if (!seen.add(formatName)) {
                 throw new ApiRejectedException(400, "duplicate_format", "formats[" + i + "].name");
             }
             names.add(formatName);
@@ -219,13 +273,11 @@ public class CampaignRequestReader implements Processor {
     }
 
     private static List<String> texts(JsonNode array, String field, int maxChars) {
-        if (array == null || !array.isArray() || array.isEmpty()) {
-            throw new ApiRejectedException(400, array == null ? "missing_field" : "invalid_field", field);
-        }
         List<String> values = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < array.size(); i++) {
             String value = text(array.get(i), field + "[" + i + "]", maxChars);
-            if (values.contains(value)) {
+            if (!seen.add(value)) {
                 throw new ApiRejectedException(400, "duplicate_product", field + "[" + i + "]");
             }
             values.add(value);
@@ -233,11 +285,13 @@ public class CampaignRequestReader implements Processor {
         return values;
     }
 
+    /* Stored in plain columns and written into CSV cells: PostgreSQL refuses a NUL (it would be a 503). */
     private static String text(JsonNode value, String field, int maxChars) {
         if (value == null || value.isNull()) {
             throw new ApiRejectedException(400, "missing_field", field);
         }
-        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxChars) {
+        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxChars
+                || CONTROL.matcher(value.asText()).find()) {
             throw new ApiRejectedException(400, "invalid_field", field);
         }
         return value.asText();

@@ -67,8 +67,7 @@ public class CampaignSweep extends StoreAccess {
             }
             int completed = 0;
             for (String[] campaign : ended) {
-                long now = System.currentTimeMillis();
-                if (inTransaction(c, () -> completion.completeIfEnded(c, campaign[0], campaign[1], now, outbox))) {
+                if (completeOne(c, campaign[0], campaign[1])) {
                     completed++;
                 }
             }
@@ -78,6 +77,22 @@ public class CampaignSweep extends StoreAccess {
             return completed;
         } catch (SQLException e) {
             throw unavailable("complete ended campaigns", e);
+        }
+    }
+
+    /*
+     * One campaign in its own transaction. A campaign that fails (its stored metadata unreadable, a
+     * row the database refuses) is logged and left for the next run: oldest first, it would otherwise
+     * stop every younger one behind it for good.
+     */
+    private boolean completeOne(Connection c, String campaignId, String queuedId) {
+        try {
+            long now = System.currentTimeMillis();
+            return inTransaction(c, () -> completion.completeIfEnded(c, campaignId, queuedId, now, outbox));
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("campaign {} could not be completed by the sweep ({}); the others go on", campaignId,
+                    e.getClass().getSimpleName());
+            return false;
         }
     }
 }

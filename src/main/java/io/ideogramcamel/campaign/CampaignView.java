@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.IsoUtc;
 import io.ideogramcamel.api.ApiRejectedException;
 import io.ideogramcamel.api.ListLimit;
+import io.ideogramcamel.events.EventOutbox;
 
 /**
  * GET /campaigns/{id}, GET /campaigns/{id}/manifest and GET /campaigns?limit=: what the store knows
@@ -29,7 +30,7 @@ public class CampaignView {
         List<CampaignRequest> requests = ledger.requests(campaign.campaignId());
         ObjectNode body = summary(campaign);
         body.set("counts", CampaignCompletion.counts(requests));
-        body.set("metadata", CampaignCompletion.metadata(campaign.metadata()));
+        body.set("metadata", EventOutbox.metadata(campaign.metadata()));
         ArrayNode items = body.putArray("requests");
         for (CampaignRequest r : requests) {
             ObjectNode item = items.addObject();

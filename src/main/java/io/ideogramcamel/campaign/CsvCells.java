@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * One CSV line (RFC 4180). Products and formats are the caller's text and the file is opened in
- * spreadsheets: a cell starting like a formula (=, +, -, @) is prefixed with ' so it stays text.
+ * spreadsheets: a cell starting like a formula (=, +, -, @, or a TAB or CR before one, as OWASP lists)
+ * is prefixed with ' so it stays text.
  */
 final class CsvCells {
 
@@ -21,7 +22,7 @@ final class CsvCells {
             return "";
         }
         String text = value.toString();
-        if (value instanceof String && !text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0) {
+        if (value instanceof String && !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
             text = "'" + text;
         }
         if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {

@@ -186,19 +186,22 @@ public class EventOutbox {
         }
     }
 
-    /* Stored only after POST /generations validated it as an object of strings. */
-    private static ObjectNode metadata(String stored) {
+    /**
+     * A caller's metadata as stored (submission.metadata, campaign.metadata: compact JSON, stored only
+     * after it was validated as an object of strings) as it goes into an event; {} when there is none.
+     */
+    public static ObjectNode metadata(String stored) {
         if (stored == null) {
             return JSON.createObjectNode();
         }
         try {
             JsonNode node = JSON.readTree(stored);
             if (!(node instanceof ObjectNode object)) {
-                throw new IllegalStateException("submission.metadata is not a JSON object");
+                throw new IllegalStateException("stored metadata is not a JSON object");
             }
             return object;
         } catch (IOException e) {
-            throw new UncheckedIOException("submission.metadata is not JSON", e);
+            throw new UncheckedIOException("stored metadata is not JSON", e);
         }
     }
 

@@ -51,7 +51,10 @@ public class SubmissionQueueGate {
     /**
      * Lets a group of {@code requests} through (a campaign) only when the queue has room for all of
      * them, else 429 queue_full before anything is stored: half a campaign is no use to its caller.
-     * A repeated key is the group's own business, decided before this is asked.
+     * A repeated key is the group's own business, decided before this is asked. Like {@link #admit},
+     * a soft cap: the count is read before the campaign's insert, not with it, so campaigns (and
+     * single requests) admitted at the same moment may together pass max-queued by up to their sizes
+     * (each at most campaigns.max-requests).
      */
     public void admitAll(int requests) {
         if (requests <= maxQueued && ledger.countQueued(maxQueued) + requests <= maxQueued) {

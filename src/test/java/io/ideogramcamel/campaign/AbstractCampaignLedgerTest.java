@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ideogramcamel.api.ApiRejectedException;
 import io.ideogramcamel.archive.ArchiveClaim;
 import io.ideogramcamel.archive.ArchiveLedger;
 import io.ideogramcamel.events.EventOutbox;
@@ -258,6 +259,39 @@ abstract class AbstractCampaignLedgerTest {
             assertThat(e.envelope.at("/data/counts")).isEqualTo(JSON.readTree("{\"unknown\":2}"));
         });
         assertThat(one.campaigns.find(open.campaignId()).orElseThrow().completedAt()).isNull();
+    }
+
+    @Test
+    void aCampaignTheSweepCannotCompleteDoesNotStopTheOthers() throws Exception {
+        Campaign broken = one.campaigns.create(null, plan(1, 1));
+        Campaign fine = one.campaigns.create(null, plan(1, 1));
+        // the oldest is looked at first; its stored metadata cannot be read, so its completion throws
+        db.execute("UPDATE campaign SET created_at = 1000, metadata = 'not json' WHERE campaign_id = '"
+                + broken.campaignId() + "'");
+        db.execute("UPDATE campaign SET created_at = 2000 WHERE campaign_id = '" + fine.campaignId() + "'");
+        claimAll(one, 2);
+        db.execute("UPDATE submission SET lease_until = 0");
+        assertThat(one.submissions.giveUpInterruptedSends()).isEqualTo(2);
+
+        assertThat(one.sweep.completeEnded()).isEqualTo(1);
+
+        assertThat(completedEvents()).singleElement()
+                .satisfies(e -> assertThat(e.envelope.at("/data/campaign_id").asText()).isEqualTo(fine.campaignId()));
+        assertThat(one.campaigns.find(broken.campaignId()).orElseThrow().completedAt()).isNull();
+    }
+
+    @Test
+    void aNulInAProductIsRefusedBeforeTheStoreSeesIt() throws Exception {
+        // PostgreSQL refuses a NUL in a text column: it would surface as 503 store_unavailable
+        assertThatThrownBy(() -> plan("{\"name\":\"Launch\",\"products\":[\"boot\\u0000\"],"
+                + "\"formats\":[{\"name\":\"og\"}]}"))
+                .isInstanceOfSatisfying(ApiRejectedException.class, e -> {
+                    assertThat(e.getStatus()).isEqualTo(400);
+                    assertThat(e.getField()).isEqualTo("products[0]");
+                });
+
+        assertThat(column("SELECT campaign_id FROM campaign")).isEmpty();
+        assertThat(column("SELECT queued_id FROM submission")).isEmpty();
     }
 
     @Test

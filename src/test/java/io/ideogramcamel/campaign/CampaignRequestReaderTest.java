@@ -134,6 +134,64 @@ class CampaignRequestReaderTest {
     }
 
     @Test
+    void theSameCampaignWithItsKeysInAnotherOrderHasTheSameFingerprint() throws Exception {
+        CampaignPlan one = plan(new CampaignRequestReader(), "{\"name\":\"n\",\"products\":[\"a\"],"
+                + "\"formats\":[{\"name\":\"f\",\"resolution\":\"1024x1024\",\"seed\":7}],"
+                + "\"metadata\":{\"team\":\"blue\",\"tone\":\"warm\"}}");
+        CampaignPlan reordered = plan(new CampaignRequestReader(), "{\"metadata\":{\"tone\":\"warm\",\"team\":\"blue\"},"
+                + "\"formats\":[{\"seed\":7,\"resolution\":\"1024x1024\",\"name\":\"f\"}],"
+                + "\"products\":[\"a\"],\"name\":\"n\"}");
+        CampaignPlan otherSeed = plan(new CampaignRequestReader(), "{\"name\":\"n\",\"products\":[\"a\"],"
+                + "\"formats\":[{\"name\":\"f\",\"resolution\":\"1024x1024\",\"seed\":8}],"
+                + "\"metadata\":{\"team\":\"blue\",\"tone\":\"warm\"}}");
+
+        assertThat(reordered.requestSha256()).isEqualTo(one.requestSha256()).isNotEqualTo(otherSeed.requestSha256());
+    }
+
+    @Test
+    void aControlCharacterInANameProductOrFormatNameIsRefused() {
+        // PostgreSQL refuses a NUL in a text column: without this it was a 503 after the checks
+        String[] bodies = {
+            "{\"name\":\"n\\u0000\",\"products\":[\"p\"],\"formats\":[{\"name\":\"f\"}]}",
+            "{\"name\":\"n\",\"products\":[\"p\",\"q\\u0000\"],\"formats\":[{\"name\":\"f\"}]}",
+            "{\"name\":\"n\",\"products\":[\"p\"],\"formats\":[{\"name\":\"\\tf\"}]}",
+            "{\"name\":\"n\",\"products\":[\"\\r=1+1\"],\"formats\":[{\"name\":\"f\"}]}",
+        };
+        String[] fields = { "name", "products[1]", "formats[0].name", "products[0]" };
+        for (int i = 0; i < bodies.length; i++) {
+            String field = fields[i];
+            String body = bodies[i];
+            assertThatThrownBy(() -> plan(new CampaignRequestReader(), body)).as(body)
+                    .isInstanceOfSatisfying(ApiRejectedException.class, e -> {
+                        assertThat(e.getStatus()).isEqualTo(400);
+                        assertThat(e.getBody()).isEqualTo("{\"error\":\"invalid_field\",\"field\":\"" + field + "\"}");
+                    });
+        }
+    }
+
+    @Test
+    void tooManyRequestsIsDecidedBeforeAnyProductIsRead() {
+        // 101 products that are not even text: refused for their number, before any is looked at
+        StringBuilder products = new StringBuilder("[");
+        for (int i = 0; i <= 100; i++) {
+            products.append(i == 0 ? "" : ",").append(i);
+        }
+        String body = "{\"name\":\"n\",\"products\":" + products + "],\"formats\":[{\"name\":\"f\"}]}";
+
+        assertThatThrownBy(() -> plan(new CampaignRequestReader(), body))
+                .isInstanceOfSatisfying(ApiRejectedException.class, e -> assertThat(e.getBody())
+                        .isEqualTo("{\"error\":\"too_many_requests\",\"field\":\"products\"}"));
+    }
+
+    @Test
+    void aCellStartingWithTabOrCarriageReturnIsAFormulaToo() {
+        // OWASP's list: = + - @ and a leading TAB or CR
+        List<Object> cells = Arrays.asList("\t=1+1", "\r=1+1", "a\tb");
+
+        assertThat(CsvCells.line(cells)).isEqualTo("'\t=1+1,\"'\r=1+1\",a\tb");
+    }
+
+    @Test
     void csvCellsAreQuotedAndAFormulaStaysText() {
         List<Object> cells = Arrays.asList("=HYPERLINK(\"x\")", "a,b", null, 3, "-1", "plain");
 

@@ -175,11 +175,16 @@ class CampaignsBundleTest extends BundleTestSupport {
         int submissions = count("submission");
 
         HttpResponse<String> again = post(body, key);
+        HttpResponse<String> reordered = post("{\"formats\":[{\"name\":\"square\"}],\"products\":[\"Mug\"],"
+                + "\"name\":\"Repeat\"}", key);
         HttpResponse<String> other = post(body.replace("Mug", "Cup"), key);
 
         assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
         assertThat(again.statusCode()).isEqualTo(202);
         assertThat(again.body()).isEqualTo(first.body());
+        // the same campaign with its keys in another order is a repeat, not another body
+        assertThat(reordered.statusCode()).as(reordered.body()).isEqualTo(202);
+        assertThat(reordered.body()).isEqualTo(first.body());
         assertThat(other.statusCode()).isEqualTo(422);
         assertThat(other.body()).isEqualTo("{\"error\":\"idempotency_key_reused\"}");
         assertThat(count("submission")).isEqualTo(submissions);
@@ -191,6 +196,7 @@ class CampaignsBundleTest extends BundleTestSupport {
             "{\"name\":\" \",\"products\":[\"a\"],\"formats\":[{\"name\":\"f\"}]}|invalid_field|name",
             "{\"name\":\"n\",\"products\":[],\"formats\":[{\"name\":\"f\"}]}|invalid_field|products",
             "{\"name\":\"n\",\"products\":[\"a\",\"a\"],\"formats\":[{\"name\":\"f\"}]}|duplicate_product|products[1]",
+            "{\"name\":\"n\",\"products\":[\"a\\u0000\"],\"formats\":[{\"name\":\"f\"}]}|invalid_field|products[0]",
             "{\"name\":\"n\",\"products\":[\"a\"]}|missing_field|formats",
             "{\"name\":\"n\",\"products\":[\"a\"],\"formats\":[{\"name\":\"f\"},{\"name\":\"g\",\"resolution\":\"big\"}]}|invalid_field|formats[1].resolution",
             "{\"name\":\"n\",\"products\":[\"a\"],\"formats\":[{\"name\":\"f\",\"num_images\":9}]}|invalid_field|formats[0].num_images",
