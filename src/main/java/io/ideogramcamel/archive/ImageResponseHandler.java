@@ -8,7 +8,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
+import io.ideogramcamel.GenerationExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -141,10 +145,10 @@ public class ImageResponseHandler implements Processor {
         }
         PushbackInputStream peekable = RasterImageType.peekable(body == null ? InputStream.nullInputStream() : body);
         RasterImageType type = verifiedType(peekable, announcedType);
-        String generationId = exchange.getProperty(io.ideogramcamel.GenerationExchange.GENERATION_ID, String.class);
+        String generationId = exchange.getProperty(GenerationExchange.GENERATION_ID, String.class);
         int index = exchange.getProperty(IMAGE_INDEX, Integer.class);
         MeteredInputStream metered = new MeteredInputStream(peekable, maxBytes,
-                java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
+                TimeUnit.SECONDS.toNanos(maxSeconds));
         exchange.setProperty(IMAGE_FETCHED, true);
         exchange.setProperty(IMAGE_STREAM, metered);
         exchange.setProperty(IMAGE_CONTENT_TYPE, type.mediaType());
@@ -191,12 +195,12 @@ public class ImageResponseHandler implements Processor {
     }
 
     @SuppressWarnings("unchecked")
-    private static java.util.Map<Integer, Path> spooledImages(Exchange exchange) {
-        java.util.Map<Integer, Path> spooled = exchange.getProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES,
-                java.util.Map.class);
+    private static Map<Integer, Path> spooledImages(Exchange exchange) {
+        Map<Integer, Path> spooled = exchange.getProperty(GenerationExchange.SPOOLED_IMAGES,
+                Map.class);
         if (spooled == null) {
-            spooled = new java.util.concurrent.ConcurrentHashMap<>();
-            exchange.setProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES, spooled);
+            spooled = new ConcurrentHashMap<>();
+            exchange.setProperty(GenerationExchange.SPOOLED_IMAGES, spooled);
         }
         return spooled;
     }
