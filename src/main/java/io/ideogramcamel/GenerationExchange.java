@@ -112,6 +112,17 @@ public final class GenerationExchange {
      * Path), so their variants are decoded from the spool instead of read back from the store.
      */
     public static final String SPOOLED_IMAGES = "archiveSpooledImages";
+    /**
+     * POST /generations/{id}/variants: the generation's state as the route's choice reads it
+     * (QUEUED ... ARCHIVED, FAILED, or archive.VariantRemake.NOT_FOUND).
+     */
+    public static final String GENERATION_STATE = "generationState";
+    /** POST /generations/{id}/variants: set to queue_full when the re-make's queue refused the work. */
+    public static final String VARIANTS_REFUSAL = "variantsRefusal";
+    /** Variants: how many images the plan has (an Integer), the outer loop's count in make-variants. */
+    public static final String VARIANT_IMAGE_COUNT = "variantImageCount";
+    /** Variants: how many outputs this image's render gave (an Integer), the inner loop's count. */
+    public static final String VARIANT_OUTPUT_COUNT = "variantOutputCount";
     /** Variants: true when made under the re-make's lease (POST /generations/{id}/variants), else the archive's. */
     public static final String VARIANT_REMAKE = "variantRemake";
     /** Variants: the stored images with variants to make (a List of archive.VariantJob). */

@@ -2,16 +2,16 @@ package io.ideogramcamel.archive;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.Sha256;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -33,6 +33,7 @@ public class VariantWork {
     private VariantLedger variantLedger;
     private VariantSpecs specs;
     private ObjectKeys objectKeys;
+    private Semaphore decodes = new Semaphore(2);
 
     public void setArchiveLedger(ArchiveLedger archiveLedger) {
         this.archiveLedger = archiveLedger;
@@ -51,9 +52,21 @@ public class VariantWork {
     }
 
     /**
+     * archive.concurrency: how many images are decoded and encoded at once, the archive's and the
+     * re-make's consumers together. Each flow has that many consumers of its own, and the heap
+     * (variants.max-decode-bytes per decode) was sized for one flow's count, not twice it.
+     */
+    public void setMaxConcurrentDecodes(int maxConcurrentDecodes) {
+        if (maxConcurrentDecodes < 1) {
+            throw new IllegalArgumentException("maxConcurrentDecodes must be at least 1");
+        }
+        this.decodes = new Semaphore(maxConcurrentDecodes);
+    }
+
+    /**
      * Sets {@link GenerationExchange#VARIANT_PLAN} to the stored images with variants due and returns
      * how many. The archive makes what is not recorded yet (a re-run skips what an earlier attempt
-     * recorded, stored or failed); the re-make also what was made to a spec that has changed.
+     * recorded, stored or failed); the re-make also what failed or was made to a spec that has changed.
      * Refused images have no stored original and get none.
      */
     public int plan(Exchange exchange) {
@@ -68,7 +81,9 @@ public class VariantWork {
             List<VariantSpec> due = new ArrayList<>();
             for (VariantSpec spec : specs.specs()) {
                 GenerationVariant row = find(recorded, image.index(), spec.name());
-                if (row == null || (remake && !row.matches(spec))) {
+                // a re-make also tries a FAILED one again: too_large after the limit was raised,
+                // encode_failed after the encoder was fixed, source_missing after a restore
+                if (row == null || (remake && (!row.isStored() || !row.matches(spec)))) {
                     due.add(spec);
                 }
             }
@@ -131,7 +146,7 @@ public class VariantWork {
             if (source == null) {
                 job.due().forEach(spec -> outputs.add(VariantOutput.failure(spec, SOURCE_MISSING)));
             } else {
-                renderFrom(source, job.due(), outputs);
+                renderWithPermit(source, job.due(), outputs);
             }
         } finally {
             if (exchange.getProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, false, Boolean.class) && source != null) {
@@ -142,10 +157,29 @@ public class VariantWork {
         return outputs.size();
     }
 
+    private void renderWithPermit(Path source, List<VariantSpec> due, List<VariantOutput> outputs) throws IOException {
+        try {
+            decodes.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("stopped while waiting to decode");
+        }
+        try {
+            renderFrom(source, due, outputs);
+        } finally {
+            decodes.release();
+        }
+    }
+
+    /** How many decodes may start now; for tests. */
+    int availableDecodes() {
+        return decodes.availablePermits();
+    }
+
     private void renderFrom(Path source, List<VariantSpec> due, List<VariantOutput> outputs) throws IOException {
         BufferedImage decoded;
         try {
-            decoded = VariantRenderer.decode(source, due, specs.getMaxSourcePixels());
+            decoded = VariantRenderer.decode(source, due, specs.getMaxSourcePixels(), specs.getMaxDecodeBytes());
         } catch (VariantRenderer.SourceRefusedException refused) {
             due.forEach(spec -> outputs.add(VariantOutput.failure(spec, refused.reason())));
             return;
@@ -189,17 +223,30 @@ public class VariantWork {
         ArchiveClaim claim = claim(exchange);
         record(exchange, GenerationVariant.stored(claim.generationId(), job.index(), output.spec(),
                 exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class), output.bytes().length,
-                sha256Hex(output.bytes())));
+                Sha256.hex(output.bytes())));
         // the bytes are not needed any more; a generation of many images should not keep them all
         exchange.getMessage().setBody(null);
     }
 
-    /** A variant that could not be made: its row, FAILED with the reason, so a re-run skips it. */
+    /**
+     * A variant that could not be made: its row, FAILED with the reason, so a re-run skips it. A
+     * re-make that failed again the same way leaves the row as it was and counts nothing, so a
+     * second call with nothing changed does not rewrite the manifest.
+     */
     public void recordFailed(Exchange exchange) {
         VariantOutput output = exchange.getProperty(GenerationExchange.VARIANT_OUTPUT, VariantOutput.class);
         VariantJob job = exchange.getProperty(GenerationExchange.VARIANT_JOB, VariantJob.class);
-        record(exchange, GenerationVariant.failed(claim(exchange).generationId(), job.index(), output.spec(),
-                output.failureReason()));
+        GenerationVariant failed = GenerationVariant.failed(claim(exchange).generationId(), job.index(), output.spec(),
+                output.failureReason());
+        if (remake(exchange) && failedAlike(failed, output.spec())) {
+            return;
+        }
+        record(exchange, failed);
+    }
+
+    private boolean failedAlike(GenerationVariant failed, VariantSpec spec) {
+        GenerationVariant row = find(variantLedger.listVariants(failed.generationId()), failed.index(), failed.variant());
+        return row != null && !row.isStored() && row.matches(spec) && failed.failureReason().equals(row.failureReason());
     }
 
     private void record(Exchange exchange, GenerationVariant variant) {
@@ -225,13 +272,5 @@ public class VariantWork {
 
     private static ArchiveClaim claim(Exchange exchange) {
         return exchange.getProperty(ArchivePlanner.CLAIM, ArchiveClaim.class);
-    }
-
-    static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
     }
 }

@@ -205,6 +205,45 @@ class VariantsToLocalFolderTest extends BundleTestSupport {
     }
 
     @Test
+    void theReMakeMakesAFailedVariantAgainOnceItsCauseIsGone() throws Exception {
+        VariantSpecs specs = specs();
+        String id;
+        specs.setMaxSourcePixels(100);
+        try {
+            id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                    encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        } finally {
+            specs.setMaxSourcePixels(16_777_216L);
+        }
+        assertThat(manifest(id).get("images").get(0).get("variants").findValuesAsText("error"))
+                .isNotEmpty().containsOnly("too_large");
+
+        assertThat(remake(id).statusCode()).isEqualTo(202);
+        awaitManifest(id, m -> m.get("images").get(0).get("variants").findValuesAsText("error").isEmpty());
+        assertThat(manifest(id).get("images").get(1).get("variants").findValuesAsText("key")).hasSize(3);
+        assertThat(Files.exists(dir(id).resolve("0-og.webp"))).isTrue();
+        // both flows decoded under the one count of permits, and gave every one back
+        VariantWork work = context().getRegistry().lookupByNameAndType("variantWork", VariantWork.class);
+        assertThat(work.availableDecodes())
+                .isEqualTo(Integer.parseInt(context().resolvePropertyPlaceholders("{{archive.concurrency}}")));
+    }
+
+    @Test
+    void theReMakeIsRefused409WhenVariantsAreOff() throws Exception {
+        String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        VariantSpecs specs = specs();
+        specs.setEnabled(false);
+        try {
+            HttpResponse<String> answer = remake(id);
+            assertThat(answer.statusCode()).isEqualTo(409);
+            assertThat(answer.body()).isEqualTo("{\"error\":\"variants_disabled\"}");
+        } finally {
+            specs.setEnabled(true);
+        }
+    }
+
+    @Test
     void withVariantsDisabledTheArchiveMakesNone() throws Exception {
         VariantSpecs specs = specs();
         specs.setEnabled(false);
