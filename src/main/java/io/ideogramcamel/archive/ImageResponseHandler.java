@@ -47,7 +47,7 @@ public class ImageResponseHandler implements Processor {
     private int maxRedirects = 3;
     private long maxSeconds = 240;
     private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
-    private boolean copyForVariants;
+    private VariantSpecs variantSpecs;
     private String bucket = "";
 
     public void setHostPolicy(ImageHostPolicy hostPolicy) {
@@ -71,9 +71,13 @@ public class ImageResponseHandler implements Processor {
         this.spoolDir = Path.of(spoolDir);
     }
 
-    /** variants.enabled: an image streamed to S3 is also copied to the spool, for its variants. */
-    public void setCopyForVariants(boolean copyForVariants) {
-        this.copyForVariants = copyForVariants;
+    /**
+     * When variants are made ({@link VariantSpecs#isEnabled}: on and at least one name), an image
+     * streamed to S3 is also copied to the spool, for its variants; asked per image, so an empty
+     * variants.names makes no copies.
+     */
+    public void setVariantSpecs(VariantSpecs variantSpecs) {
+        this.variantSpecs = variantSpecs;
     }
 
     /** storage.s3.bucket: only an image streamed to S3 needs a copy (the folder's file is read in place). */
@@ -162,7 +166,8 @@ public class ImageResponseHandler implements Processor {
     private void handOn(Exchange exchange, Message message, MeteredInputStream metered, long announced) throws IOException {
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
-            message.setBody(copyForVariants && !bucket.isBlank() ? copied(exchange, metered) : metered);
+            boolean copy = variantSpecs != null && variantSpecs.isEnabled() && !bucket.isBlank();
+            message.setBody(copy ? copied(exchange, metered) : metered);
             return;
         }
         // S3 needs the length up front; without one the image goes through a bounded temp
@@ -184,14 +189,18 @@ public class ImageResponseHandler implements Processor {
     private InputStream copied(Exchange exchange, MeteredInputStream metered) throws IOException {
         Files.createDirectories(spoolDir);
         Path file = Files.createTempFile(spoolDir, SPOOL_PREFIX, SPOOL_SUFFIX);
+        CopyingInputStream copying = new CopyingInputStream(metered, file);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
+                // the S3 producer may not have closed the body (a failed put): the copy's file
+                // handle must not outlive the file
+                copying.closeCopy();
                 deleteQuietly(file);
             }
         });
         spooledImages(exchange).put(exchange.getProperty(IMAGE_INDEX, Integer.class), file);
-        return new CopyingInputStream(metered, file);
+        return copying;
     }
 
     @SuppressWarnings("unchecked")
