@@ -133,6 +133,11 @@ public final class GenerationExchange {
     public static final String VARIANT_JOB = "variantJob";
     /** Variants: the file this turn's source image is decoded from (a Path). */
     public static final String VARIANT_SOURCE = "variantSource";
+    /**
+     * Variants: why this turn's source could not be read back (a failure token such as too_large),
+     * when it was not simply gone; its variants are FAILED with it instead of source_missing.
+     */
+    public static final String VARIANT_SOURCE_REFUSAL = "variantSourceRefusal";
     /** Variants: whether that file is a temporary copy (spooled, or read back from S3), deleted after decoding. */
     public static final String VARIANT_SOURCE_TEMPORARY = "variantSourceTemporary";
     /** Variants: what the turn's image came to (a List of archive.VariantOutput, one per spec to make). */
@@ -141,6 +146,11 @@ public final class GenerationExchange {
     public static final String VARIANT_OUTPUT_INDEX = "variantOutputIndex";
     /** Variants: the inner loop's archive.VariantOutput. */
     public static final String VARIANT_OUTPUT = "variantOutput";
+    /**
+     * Variants: the object key a re-made variant had before (another format, so another key), set
+     * by the record of its replacement; make-variants deletes that object. Null when nothing was replaced.
+     */
+    public static final String VARIANT_SUPERSEDED_KEY = "variantSupersededKey";
     /** Variants: how many variant rows this exchange recorded (an Integer): 0 means nothing changed. */
     public static final String VARIANTS_RECORDED = "variantsRecorded";
 

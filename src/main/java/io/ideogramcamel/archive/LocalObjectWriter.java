@@ -67,6 +67,14 @@ public class LocalObjectWriter {
         }
     }
 
+    /** Removes the object this exchange names, if it is there (a variant a re-make replaced under another key). */
+    public void delete(Exchange exchange) throws IOException {
+        Path target = targetOf(exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class));
+        if (Files.deleteIfExists(target)) {
+            syncDirectory(target.getParent());
+        }
+    }
+
     void write(InputStream in, Path target) throws IOException {
         Path tempDir = ensureDirectory(root.resolve(TEMP_DIR));
         // not Files.createTempFile: its owner-only permissions would carry over to the object,

@@ -97,7 +97,7 @@ public final class VariantRenderer {
         // the limits are on what is decoded: a huge source read every n-th pixel may pass
         long pixels = (long) ceilDiv(width, step) * ceilDiv(height, step);
         if (pixels > maxPixels || pixels > maxBytes / bytesPerPixel) {
-            throw new SourceRefusedException("too_large");
+            throw new SourceRefusedException(VariantWork.TOO_LARGE);
         }
         ImageReadParam param = reader.getDefaultReadParam();
         if (step > 1) {

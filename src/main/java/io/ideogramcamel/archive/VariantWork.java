@@ -28,6 +28,8 @@ public class VariantWork {
     public static final String SOURCE_MISSING = "source_missing";
     public static final String UNDECODABLE = "undecodable";
     public static final String ENCODE_FAILED = "encode_failed";
+    /** Over a limit: variants.max-source-pixels or max-decode-bytes, or ideogram.image.max-bytes on read-back. */
+    public static final String TOO_LARGE = "too_large";
 
     private ArchiveLedger archiveLedger;
     private VariantLedger variantLedger;
@@ -112,6 +114,7 @@ public class VariantWork {
         exchange.setProperty(ImageResponseHandler.IMAGE_INDEX, job.index());
         exchange.setProperty(ImageResponseHandler.OBJECT_KEY, job.objectKey());
         exchange.setProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, false);
+        exchange.removeProperty(GenerationExchange.VARIANT_SOURCE_REFUSAL);
         Map<Integer, Path> spooled = exchange.getProperty(GenerationExchange.SPOOLED_IMAGES, Map.class);
         Path file = spooled == null ? null : spooled.get(job.index());
         if (file != null && wholeCopy(file, job.sizeBytes())) {
@@ -144,7 +147,8 @@ public class VariantWork {
         List<VariantOutput> outputs = new ArrayList<>();
         try {
             if (source == null) {
-                job.due().forEach(spec -> outputs.add(VariantOutput.failure(spec, SOURCE_MISSING)));
+                String reason = exchange.getProperty(GenerationExchange.VARIANT_SOURCE_REFUSAL, SOURCE_MISSING, String.class);
+                job.due().forEach(spec -> outputs.add(VariantOutput.failure(spec, reason)));
             } else {
                 renderWithPermit(source, job.due(), outputs);
             }
@@ -216,14 +220,25 @@ public class VariantWork {
         message.setBody(output.bytes());
     }
 
-    /** After the variant's object was written: its row, STORED. */
+    /**
+     * After the variant's object was written: its row, STORED. When a re-make replaced a stored
+     * variant whose key differs (webp -> png), that key goes into
+     * {@link GenerationExchange#VARIANT_SUPERSEDED_KEY} for make-variants to delete: after the new
+     * row, so the row never names a deleted object (a crash in between leaves the old one behind).
+     */
     public void recordStored(Exchange exchange) {
         VariantOutput output = exchange.getProperty(GenerationExchange.VARIANT_OUTPUT, VariantOutput.class);
         VariantJob job = exchange.getProperty(GenerationExchange.VARIANT_JOB, VariantJob.class);
         ArchiveClaim claim = claim(exchange);
-        record(exchange, GenerationVariant.stored(claim.generationId(), job.index(), output.spec(),
-                exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class), output.bytes().length,
-                Sha256.hex(output.bytes())));
+        String key = exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class);
+        exchange.removeProperty(GenerationExchange.VARIANT_SUPERSEDED_KEY);
+        GenerationVariant previous = remake(exchange)
+                ? find(variantLedger.listVariants(claim.generationId()), job.index(), output.spec().name()) : null;
+        record(exchange, GenerationVariant.stored(claim.generationId(), job.index(), output.spec(), key,
+                output.bytes().length, Sha256.hex(output.bytes())));
+        if (previous != null && previous.isStored() && !key.equals(previous.objectKey())) {
+            exchange.setProperty(GenerationExchange.VARIANT_SUPERSEDED_KEY, previous.objectKey());
+        }
         // the bytes are not needed any more; a generation of many images should not keep them all
         exchange.getMessage().setBody(null);
     }

@@ -229,6 +229,39 @@ class VariantsToLocalFolderTest extends BundleTestSupport {
     }
 
     @Test
+    void aReMakeInAnotherFormatDeletesTheOldObjectAndTheManifestListsOnlyConfiguredNames() throws Exception {
+        String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        assertThat(dir(id).resolve("0-og.webp")).exists();
+        VariantSpecs specs = specs();
+        try {
+            System.setProperty("variants.og.format", "png");
+            specs.init();
+            assertThat(remake(id).statusCode()).isEqualTo(202);
+            awaitManifest(id, m -> m.get("images").get(0).get("variants").findValuesAsText("key").stream()
+                    .anyMatch(key -> key.endsWith("/0-og.png")));
+            assertThat(dir(id).resolve("0-og.png")).exists();
+            assertThat(dir(id).resolve("0-og.webp")).as("superseded").doesNotExist();
+            assertThat(dir(id).resolve("1-og.webp")).as("superseded").doesNotExist();
+            assertThat(dir(id).resolve("0-thumb.webp")).as("unchanged").exists();
+
+            // og off the list, thumb changed: the manifest lists thumb and social only
+            specs.setNames("thumb,social");
+            System.setProperty("variants.thumb.quality", "50");
+            specs.init();
+            assertThat(remake(id).statusCode()).isEqualTo(202);
+            awaitManifest(id, m -> !m.get("images").get(0).get("variants").findValuesAsText("name").contains("og"));
+            assertThat(manifest(id).get("images").get(0).get("variants").findValuesAsText("name"))
+                    .containsExactlyInAnyOrder("thumb", "social");
+        } finally {
+            System.clearProperty("variants.og.format");
+            System.clearProperty("variants.thumb.quality");
+            specs.setNames("og,thumb,social");
+            specs.init();
+        }
+    }
+
+    @Test
     void theReMakeIsRefused409WhenVariantsAreOff() throws Exception {
         String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
                 encoded(VariantRendererTest.banded(400, 600), "jpeg"));
