@@ -262,6 +262,27 @@ class VariantsToLocalFolderTest extends BundleTestSupport {
     }
 
     @Test
+    void aFullReMakeQueueIs503QueueFullWithRetryAfterThroughTheApisOwnRefusal() throws Exception {
+        String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        context().getRouteController().stopRoute("variants-remake");
+        java.util.concurrent.BlockingQueue<org.apache.camel.Exchange> queue = context()
+                .getEndpoint("seda:variants-remake", org.apache.camel.component.seda.SedaEndpoint.class).getQueue();
+        try {
+            while (queue.remainingCapacity() > 0) {
+                queue.offer(new org.apache.camel.support.DefaultExchange(context()));
+            }
+            HttpResponse<String> answer = remake(id);
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(answer.body()).isEqualTo("{\"error\":\"queue_full\"}");
+            assertThat(answer.headers().firstValue("Retry-After")).hasValue("30");
+        } finally {
+            queue.clear();
+            context().getRouteController().startRoute("variants-remake");
+        }
+    }
+
+    @Test
     void theReMakeIsRefused409WhenVariantsAreOff() throws Exception {
         String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
                 encoded(VariantRendererTest.banded(400, 600), "jpeg"));
