@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * archive.spool-dir (the decoder wants random access, and the heap should not hold 50 MiB). The
  * file is named like the fetch's spool files, so {@link LeftoverSweeper} removes it after a crash.
  * An object that is gone leaves {@link GenerationExchange#VARIANT_SOURCE} unset; one larger than
- * ideogram.image.max-bytes also, with {@link GenerationExchange#VARIANT_SOURCE_REFUSAL} too_large; any other S3 failure
- * fails the attempt like a failed put, and is retried the same way.
+ * ideogram.image.max-bytes also, with {@link GenerationExchange#VARIANT_SOURCE_REFUSAL} too_large;
+ * any other S3 failure fails the attempt like a failed put, and is retried the same way.
  */
 public class S3ObjectReader {
 
