@@ -121,6 +121,17 @@ public final class GenerationExchange {
      * Path), so their variants are decoded from the spool instead of read back from the store.
      */
     public static final String SPOOLED_IMAGES = "archiveSpooledImages";
+    /**
+     * POST /generations/{id}/variants: the generation's state as the route's choice reads it
+     * (QUEUED ... ARCHIVED, FAILED, or archive.VariantRemake.NOT_FOUND).
+     */
+    public static final String GENERATION_STATE = "generationState";
+    /** POST /generations/{id}/variants: set to queue_full when the re-make's queue refused the work. */
+    public static final String VARIANTS_REFUSAL = "variantsRefusal";
+    /** Variants: how many images the plan has (an Integer), the outer loop's count in make-variants. */
+    public static final String VARIANT_IMAGE_COUNT = "variantImageCount";
+    /** Variants: how many outputs this image's render gave (an Integer), the inner loop's count. */
+    public static final String VARIANT_OUTPUT_COUNT = "variantOutputCount";
     /** Variants: true when made under the re-make's lease (POST /generations/{id}/variants), else the archive's. */
     public static final String VARIANT_REMAKE = "variantRemake";
     /** Variants: the stored images with variants to make (a List of archive.VariantJob). */
@@ -131,6 +142,11 @@ public final class GenerationExchange {
     public static final String VARIANT_JOB = "variantJob";
     /** Variants: the file this turn's source image is decoded from (a Path). */
     public static final String VARIANT_SOURCE = "variantSource";
+    /**
+     * Variants: why this turn's source could not be read back (a failure token such as too_large),
+     * when it was not simply gone; its variants are FAILED with it instead of source_missing.
+     */
+    public static final String VARIANT_SOURCE_REFUSAL = "variantSourceRefusal";
     /** Variants: whether that file is a temporary copy (spooled, or read back from S3), deleted after decoding. */
     public static final String VARIANT_SOURCE_TEMPORARY = "variantSourceTemporary";
     /** Variants: what the turn's image came to (a List of archive.VariantOutput, one per spec to make). */
@@ -139,6 +155,11 @@ public final class GenerationExchange {
     public static final String VARIANT_OUTPUT_INDEX = "variantOutputIndex";
     /** Variants: the inner loop's archive.VariantOutput. */
     public static final String VARIANT_OUTPUT = "variantOutput";
+    /**
+     * Variants: the object key a re-made variant had before (another format, so another key), set
+     * by the record of its replacement; make-variants deletes that object. Null when nothing was replaced.
+     */
+    public static final String VARIANT_SUPERSEDED_KEY = "variantSupersededKey";
     /** Variants: how many variant rows this exchange recorded (an Integer): 0 means nothing changed. */
     public static final String VARIANTS_RECORDED = "variantsRecorded";
 

@@ -2,7 +2,8 @@
 -- means the variant is done: STORED under object_key, or FAILED with a fixed reason (the source
 -- would not decode, it was too large, no encoder) so a re-run skips it either way. The spec columns
 -- say what it was made with: a changed setting makes it due again on POST /generations/{id}/variants.
-CREATE TABLE IF NOT EXISTS generation_variant (
+-- Applied once per database; never edit it: add V<n+1>__what.sql instead.
+CREATE TABLE generation_variant (
     generation_id   VARCHAR(256)  NOT NULL,
     image_index     INTEGER       NOT NULL CHECK (image_index >= 0),
     -- the name in variants.names

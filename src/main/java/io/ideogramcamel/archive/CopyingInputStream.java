@@ -87,7 +87,8 @@ final class CopyingInputStream extends FilterInputStream {
         }
     }
 
-    private void closeCopy() {
+    /** Closes the copy alone; also called when the exchange ends, whether or not the stream was closed. */
+    void closeCopy() {
         if (copy != null) {
             try {
                 copy.close();

@@ -8,7 +8,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
+import io.ideogramcamel.GenerationExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -43,7 +47,7 @@ public class ImageResponseHandler implements Processor {
     private int maxRedirects = 3;
     private long maxSeconds = 240;
     private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"));
-    private boolean copyForVariants;
+    private VariantSpecs variantSpecs;
     private String bucket = "";
 
     public void setHostPolicy(ImageHostPolicy hostPolicy) {
@@ -67,9 +71,13 @@ public class ImageResponseHandler implements Processor {
         this.spoolDir = Path.of(spoolDir);
     }
 
-    /** variants.enabled: an image streamed to S3 is also copied to the spool, for its variants. */
-    public void setCopyForVariants(boolean copyForVariants) {
-        this.copyForVariants = copyForVariants;
+    /**
+     * When variants are made ({@link VariantSpecs#isEnabled}: on and at least one name), an image
+     * streamed to S3 is also copied to the spool, for its variants; asked per image, so an empty
+     * variants.names makes no copies.
+     */
+    public void setVariantSpecs(VariantSpecs variantSpecs) {
+        this.variantSpecs = variantSpecs;
     }
 
     /** storage.s3.bucket: only an image streamed to S3 needs a copy (the folder's file is read in place). */
@@ -141,10 +149,10 @@ public class ImageResponseHandler implements Processor {
         }
         PushbackInputStream peekable = RasterImageType.peekable(body == null ? InputStream.nullInputStream() : body);
         RasterImageType type = verifiedType(peekable, announcedType);
-        String generationId = exchange.getProperty(io.ideogramcamel.GenerationExchange.GENERATION_ID, String.class);
+        String generationId = exchange.getProperty(GenerationExchange.GENERATION_ID, String.class);
         int index = exchange.getProperty(IMAGE_INDEX, Integer.class);
         MeteredInputStream metered = new MeteredInputStream(peekable, maxBytes,
-                java.util.concurrent.TimeUnit.SECONDS.toNanos(maxSeconds));
+                TimeUnit.SECONDS.toNanos(maxSeconds));
         exchange.setProperty(IMAGE_FETCHED, true);
         exchange.setProperty(IMAGE_STREAM, metered);
         exchange.setProperty(IMAGE_CONTENT_TYPE, type.mediaType());
@@ -158,7 +166,8 @@ public class ImageResponseHandler implements Processor {
     private void handOn(Exchange exchange, Message message, MeteredInputStream metered, long announced) throws IOException {
         if (announced >= 0) {
             message.setHeader(ObjectStoreHeaders.CONTENT_LENGTH, announced);
-            message.setBody(copyForVariants && !bucket.isBlank() ? copied(exchange, metered) : metered);
+            boolean copy = variantSpecs != null && variantSpecs.isEnabled() && !bucket.isBlank();
+            message.setBody(copy ? copied(exchange, metered) : metered);
             return;
         }
         // S3 needs the length up front; without one the image goes through a bounded temp
@@ -180,23 +189,27 @@ public class ImageResponseHandler implements Processor {
     private InputStream copied(Exchange exchange, MeteredInputStream metered) throws IOException {
         Files.createDirectories(spoolDir);
         Path file = Files.createTempFile(spoolDir, SPOOL_PREFIX, SPOOL_SUFFIX);
+        CopyingInputStream copying = new CopyingInputStream(metered, file);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
+                // the S3 producer may not have closed the body (a failed put): the copy's file
+                // handle must not outlive the file
+                copying.closeCopy();
                 deleteQuietly(file);
             }
         });
         spooledImages(exchange).put(exchange.getProperty(IMAGE_INDEX, Integer.class), file);
-        return new CopyingInputStream(metered, file);
+        return copying;
     }
 
     @SuppressWarnings("unchecked")
-    private static java.util.Map<Integer, Path> spooledImages(Exchange exchange) {
-        java.util.Map<Integer, Path> spooled = exchange.getProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES,
-                java.util.Map.class);
+    private static Map<Integer, Path> spooledImages(Exchange exchange) {
+        Map<Integer, Path> spooled = exchange.getProperty(GenerationExchange.SPOOLED_IMAGES,
+                Map.class);
         if (spooled == null) {
-            spooled = new java.util.concurrent.ConcurrentHashMap<>();
-            exchange.setProperty(io.ideogramcamel.GenerationExchange.SPOOLED_IMAGES, spooled);
+            spooled = new ConcurrentHashMap<>();
+            exchange.setProperty(GenerationExchange.SPOOLED_IMAGES, spooled);
         }
         return spooled;
     }

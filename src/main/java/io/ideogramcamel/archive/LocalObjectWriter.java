@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.ideogramcamel.GenerationExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 
@@ -54,15 +55,23 @@ public class LocalObjectWriter {
 
     /**
      * For the variants: the stored original this exchange names, as the file they are decoded from
-     * (into {@link io.ideogramcamel.GenerationExchange#VARIANT_SOURCE}); left unset when it is gone.
+     * (into {@link GenerationExchange#VARIANT_SOURCE}); left unset when it is gone.
      */
     public void locate(Exchange exchange) {
         Path file = targetOf(exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class));
-        exchange.setProperty(io.ideogramcamel.GenerationExchange.VARIANT_SOURCE_TEMPORARY, false);
+        exchange.setProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, false);
         if (Files.isRegularFile(file)) {
-            exchange.setProperty(io.ideogramcamel.GenerationExchange.VARIANT_SOURCE, file);
+            exchange.setProperty(GenerationExchange.VARIANT_SOURCE, file);
         } else {
-            exchange.removeProperty(io.ideogramcamel.GenerationExchange.VARIANT_SOURCE);
+            exchange.removeProperty(GenerationExchange.VARIANT_SOURCE);
+        }
+    }
+
+    /** Removes the object this exchange names, if it is there (a variant a re-make replaced under another key). */
+    public void delete(Exchange exchange) throws IOException {
+        Path target = targetOf(exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class));
+        if (Files.deleteIfExists(target)) {
+            syncDirectory(target.getParent());
         }
     }
 

@@ -2,8 +2,10 @@ package io.ideogramcamel.archive;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,6 +28,7 @@ public class ManifestWriter {
     private ArchiveLedger ledger;
     private ObjectKeys objectKeys;
     private VariantLedger variantLedger;
+    private VariantSpecs variantSpecs;
 
     public void setLedger(ArchiveLedger ledger) {
         this.ledger = ledger;
@@ -38,6 +41,11 @@ public class ManifestWriter {
     /** Where each image's variants[] comes from; without it (or with none recorded) variants[] is empty. */
     public void setVariantLedger(VariantLedger variantLedger) {
         this.variantLedger = variantLedger;
+    }
+
+    /** Which names variants[] may list: those in variants.names now; without it, every recorded one. */
+    public void setVariantSpecs(VariantSpecs variantSpecs) {
+        this.variantSpecs = variantSpecs;
     }
 
     /** Sets the body to the manifest's bytes and the object key to the manifest's key. */
@@ -59,7 +67,8 @@ public class ManifestWriter {
         }
         // the caller's own strings, validated at POST /generations; {} for a webhook-only generation
         manifest.set("metadata", claim.metadata() == null ? JSON.createObjectNode() : JSON.readTree(claim.metadata()));
-        List<GenerationVariant> variants = variantLedger == null ? List.of() : variantLedger.listVariants(claim.generationId());
+        List<GenerationVariant> variants = configured(variantLedger == null ? List.of()
+                : variantLedger.listVariants(claim.generationId()));
         ArrayNode images = manifest.putArray("images");
         List<ImageEntry> entries = ImageEntries.parse(claim.images());
         for (ImageEntry entry : entries) {
@@ -95,6 +104,20 @@ public class ManifestWriter {
         exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_LENGTH, (long) bytes.length);
         exchange.getMessage().setHeader(ObjectStoreHeaders.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(bytes);
+    }
+
+    /**
+     * Only the names in variants.names: a name taken off the list keeps its rows and its objects
+     * (nothing deletes them), but the manifest lists what is configured, so its readers see one
+     * set of sizes per image. Put back on the list, the name is listed again.
+     */
+    private List<GenerationVariant> configured(List<GenerationVariant> recorded) {
+        if (variantSpecs == null) {
+            return recorded;
+        }
+        Set<String> names = new HashSet<>();
+        variantSpecs.specs().forEach(spec -> names.add(spec.name()));
+        return recorded.stream().filter(variant -> names.contains(variant.variant())).toList();
     }
 
     /** Stored variants with where and what they are; failed ones with the fixed reason only. */

@@ -4,8 +4,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
+import io.ideogramcamel.Sha256;
 
 /**
  * Passes an image through unchanged while counting its bytes and hashing them, so size and sha256
@@ -34,11 +34,7 @@ public class MeteredInputStream extends FilterInputStream {
         this.maxBytes = maxBytes;
         long now = System.nanoTime();
         this.deadlineNanos = maxNanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + maxNanos;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+        this.sha256 = Sha256.newDigest();
     }
 
     @Override
@@ -93,7 +89,7 @@ public class MeteredInputStream extends FilterInputStream {
 
     /** Hex sha256 of every byte read so far; call once, after the stream was read to its end. */
     public String sha256Hex() {
-        return HexFormat.of().formatHex(sha256.digest());
+        return Sha256.hex(sha256);
     }
 
     /** Transient like any other I/O failure: the image is tried again later, within the lease. */

@@ -17,8 +17,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * came with a length and was streamed to S3): the stored original, copied to a temporary file in
  * archive.spool-dir (the decoder wants random access, and the heap should not hold 50 MiB). The
  * file is named like the fetch's spool files, so {@link LeftoverSweeper} removes it after a crash.
- * An object that is gone leaves {@link GenerationExchange#VARIANT_SOURCE} unset; any other S3 failure
- * fails the attempt like a failed put, and is retried the same way.
+ * An object that is gone leaves {@link GenerationExchange#VARIANT_SOURCE} unset; one larger than
+ * ideogram.image.max-bytes also, with {@link GenerationExchange#VARIANT_SOURCE_REFUSAL} too_large;
+ * any other S3 failure fails the attempt like a failed put, and is retried the same way.
  */
 public class S3ObjectReader {
 
@@ -47,6 +48,7 @@ public class S3ObjectReader {
     public void fetch(Exchange exchange) throws IOException {
         String key = exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class);
         exchange.removeProperty(GenerationExchange.VARIANT_SOURCE);
+        exchange.removeProperty(GenerationExchange.VARIANT_SOURCE_REFUSAL);
         Files.createDirectories(spoolDir);
         Path file = Files.createTempFile(spoolDir, ImageResponseHandler.SPOOL_PREFIX, ImageResponseHandler.SPOOL_SUFFIX);
         boolean kept = false;
@@ -54,6 +56,11 @@ public class S3ObjectReader {
                 maxBytes)) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             kept = true;
+        } catch (MeteredInputStream.ImageTooLargeException tooLarge) {
+            // stored while ideogram.image.max-bytes was larger: its variants are FAILED too_large;
+            // thrown on, it would read as a refused image (archive) or fail every re-make
+            exchange.setProperty(GenerationExchange.VARIANT_SOURCE_REFUSAL, VariantWork.TOO_LARGE);
+            return;
         } catch (NoSuchKeyException gone) {
             return;
         } catch (S3Exception e) {

@@ -51,9 +51,17 @@ public class VariantLedger extends StoreLedger {
             + "(SELECT s.metadata FROM submission s WHERE s.queued_id = generation.queued_id) "
             + "FROM generation WHERE generation_id = ? AND state = 'ARCHIVED' AND lease_owner = ?";
 
-    private static final String CLAIM_REMAKE = ARCHIVED.claim("");
-    /* attempts = attempts: finish() wants an assignment; the re-make changes nothing else of the row. */
-    private static final String FINISH_REMAKE = ARCHIVED.finish("attempts = attempts");
+    /*
+     * The re-make's lease on an ARCHIVED row, written here rather than with LeasedRows because it
+     * leaves updated_at alone: GET /generations?state=archived pages by updated_at, and
+     * store.retention.archived-days counts from it, so a re-make must not move the row in either.
+     */
+    private static final String CLAIM_REMAKE = "UPDATE generation SET lease_owner = ?, lease_until = " + StoreSql.NOW
+            + " + ? WHERE generation_id = ? AND state = 'ARCHIVED' AND " + ARCHIVED.free();
+    private static final String RENEW_REMAKE = "UPDATE generation SET lease_until = " + StoreSql.NOW + " + ? "
+            + "WHERE generation_id = ? AND state = 'ARCHIVED' AND lease_owner = ?";
+    private static final String FINISH_REMAKE = "UPDATE generation SET lease_owner = NULL, lease_until = NULL "
+            + "WHERE generation_id = ? AND state = 'ARCHIVED' AND lease_owner = ?";
 
     private int leaseSeconds = 30;
 
@@ -78,7 +86,7 @@ public class VariantLedger extends StoreLedger {
     @Override
     protected boolean renewLease(String generationId, String leaseOwner) {
         try (Connection c = connection()) {
-            return renew(c, ARCHIVED, generationId, leaseOwner) > 0;
+            return renewRemake(c, generationId, leaseOwner) > 0;
         } catch (SQLException e) {
             throw unavailable("renew a lease", e);
         }
@@ -111,8 +119,7 @@ public class VariantLedger extends StoreLedger {
             try (PreparedStatement ps = prepare(c, CLAIM_REMAKE)) {
                 ps.setString(1, owner);
                 ps.setLong(2, leaseMillis());
-                ps.setLong(3, localNow());
-                ps.setString(4, generationId);
+                ps.setString(3, generationId);
                 if (ps.executeUpdate() == 0) {
                     return null;
                 }
@@ -150,9 +157,8 @@ public class VariantLedger extends StoreLedger {
         StoreSql.requireOwner(leaseOwner);
         try (Connection c = connection();
                 PreparedStatement ps = prepare(c, FINISH_REMAKE)) {
-            ps.setLong(1, localNow());
-            ps.setString(2, generationId);
-            ps.setString(3, leaseOwner);
+            ps.setString(1, generationId);
+            ps.setString(2, leaseOwner);
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable("finish a re-make", e);
@@ -174,7 +180,9 @@ public class VariantLedger extends StoreLedger {
         }
         try (Connection c = connection()) {
             return inTransaction(c, () -> {
-                if (renew(c, remake ? ARCHIVED : ARCHIVING, variant.generationId(), leaseOwner) == 0) {
+                int renewed = remake ? renewRemake(c, variant.generationId(), leaseOwner)
+                        : renew(c, ARCHIVING, variant.generationId(), leaseOwner);
+                if (renewed == 0) {
                     return false;
                 }
                 try (PreparedStatement ps = prepare(c, DELETE)) {
@@ -221,6 +229,15 @@ public class VariantLedger extends StoreLedger {
             ps.setLong(2, localNow());
             ps.setString(3, generationId);
             ps.setString(4, leaseOwner);
+            return ps.executeUpdate();
+        }
+    }
+
+    private int renewRemake(Connection c, String generationId, String leaseOwner) throws SQLException {
+        try (PreparedStatement ps = prepare(c, RENEW_REMAKE)) {
+            ps.setLong(1, leaseMillis());
+            ps.setString(2, generationId);
+            ps.setString(3, leaseOwner);
             return ps.executeUpdate();
         }
     }

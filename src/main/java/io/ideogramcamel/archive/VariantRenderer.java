@@ -3,6 +3,10 @@ package io.ideogramcamel.archive;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.MultiPixelPackedSampleModel;
+import java.awt.image.SampleModel;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,10 +17,12 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The pixels of variants: decode a source once (bounded), cover-resize and centre-crop it to each
@@ -42,52 +48,84 @@ public final class VariantRenderer {
     }
 
     /**
-     * Decodes the first image of a file. Its size is read from the header first: a decode of more
-     * than {@code maxPixels} is refused {@code too_large} before any pixel is decoded. A source far
-     * bigger than the largest variant needs is decoded with source subsampling (every n-th pixel),
-     * keeping at least twice the pixels the most demanding variant scales from.
+     * Decodes the first image of a file. Its size and sample layout are read from the header first:
+     * a decode of more than {@code maxPixels}, or whose decoded raster would take more than
+     * {@code maxBytes} of heap, is refused {@code too_large} before any pixel is decoded. A source
+     * far bigger than the largest variant needs is decoded with source subsampling (every n-th
+     * pixel), keeping at least twice the pixels the most demanding variant scales from.
      *
      * @throws SourceRefusedException {@code undecodable} (no reader, a corrupt body) or {@code too_large}
      */
-    public static BufferedImage decode(Path source, List<VariantSpec> specs, long maxPixels)
+    public static BufferedImage decode(Path source, List<VariantSpec> specs, long maxPixels, long maxBytes)
             throws IOException, SourceRefusedException {
         try (ImageInputStream in = ImageIO.createImageInputStream(source.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new SourceRefusedException("undecodable");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = reader(in);
             try {
                 reader.setInput(in, true, true);
-                int width;
-                int height;
-                try {
-                    width = reader.getWidth(0);
-                    height = reader.getHeight(0);
-                } catch (IOException | RuntimeException e) {
-                    throw new SourceRefusedException("undecodable");
-                }
-                if (width < 1 || height < 1) {
-                    throw new SourceRefusedException("undecodable");
-                }
-                ImageReadParam param = reader.getDefaultReadParam();
-                int step = subsampling(width, height, specs);
-                // the limit is on what is decoded: a huge source read every n-th pixel may pass
-                if ((long) ceilDiv(width, step) * ceilDiv(height, step) > maxPixels) {
-                    throw new SourceRefusedException("too_large");
-                }
-                if (step > 1) {
-                    param.setSourceSubsampling(step, step, 0, 0);
-                }
-                try {
-                    return reader.read(0, param);
-                } catch (IOException | RuntimeException e) {
-                    // a truncated or corrupt body: the image stays stored, its variants are FAILED
-                    throw new SourceRefusedException("undecodable");
-                }
+                return read(reader, bounded(reader, specs, maxPixels, maxBytes));
             } finally {
                 reader.dispose();
             }
+        }
+    }
+
+    private static ImageReader reader(ImageInputStream in) throws SourceRefusedException {
+        Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+        if (readers == null || !readers.hasNext()) {
+            throw new SourceRefusedException("undecodable");
+        }
+        return readers.next();
+    }
+
+    /** From the header alone: the read's subsampling, or too_large when even that is over a limit. */
+    private static ImageReadParam bounded(ImageReader reader, List<VariantSpec> specs, long maxPixels, long maxBytes)
+            throws SourceRefusedException {
+        int width;
+        int height;
+        long bytesPerPixel;
+        try {
+            width = reader.getWidth(0);
+            height = reader.getHeight(0);
+            bytesPerPixel = bytesPerPixel(reader.getRawImageType(0));
+        } catch (IOException | RuntimeException e) {
+            throw new SourceRefusedException("undecodable");
+        }
+        if (width < 1 || height < 1) {
+            throw new SourceRefusedException("undecodable");
+        }
+        int step = subsampling(width, height, specs);
+        // the limits are on what is decoded: a huge source read every n-th pixel may pass
+        long pixels = (long) ceilDiv(width, step) * ceilDiv(height, step);
+        if (pixels > maxPixels || pixels > maxBytes / bytesPerPixel) {
+            throw new SourceRefusedException(VariantWork.TOO_LARGE);
+        }
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (step > 1) {
+            param.setSourceSubsampling(step, step, 0, 0);
+        }
+        return param;
+    }
+
+    /**
+     * Heap bytes a decoded pixel of this layout takes: one data element for a packed layout, one
+     * per band otherwise (a 16-bit RGBA PNG: 4 x 2 = 8). Unknown: 8, the most a common image takes.
+     */
+    static long bytesPerPixel(ImageTypeSpecifier raw) {
+        if (raw == null) {
+            return 8;
+        }
+        SampleModel model = raw.getSampleModel();
+        long elementBytes = Math.max(1, DataBuffer.getDataTypeSize(model.getDataType()) / 8);
+        return model instanceof SinglePixelPackedSampleModel || model instanceof MultiPixelPackedSampleModel
+                ? elementBytes : elementBytes * model.getNumBands();
+    }
+
+    private static BufferedImage read(ImageReader reader, ImageReadParam param) throws SourceRefusedException {
+        try {
+            return reader.read(0, param);
+        } catch (IOException | RuntimeException e) {
+            // a truncated or corrupt body: the image stays stored, its variants are FAILED
+            throw new SourceRefusedException("undecodable");
         }
     }
 
@@ -159,7 +197,8 @@ public final class VariantRenderer {
         }
         ImageWriter writer = writers.next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        // in memory: ImageIO's own stream would cache each encode in a temporary file (java.io.tmpdir)
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (!spec.format().equals("png") && param.canWriteCompressed()) {

@@ -27,6 +27,7 @@ public class VariantSpecs implements CamelContextAware {
     private boolean enabled = true;
     private String names = "og,thumb,social";
     private long maxSourcePixels = 16_777_216L;
+    private long maxDecodeBytes = 67_108_864L;
     private List<VariantSpec> specs;
 
     @Override
@@ -57,6 +58,21 @@ public class VariantSpecs implements CamelContextAware {
 
     public long getMaxSourcePixels() {
         return maxSourcePixels;
+    }
+
+    /**
+     * Sources whose decoded raster would take more heap than this are not decoded either (too_large):
+     * the pixel limit alone lets a 16-bit source take twice the heap of an 8-bit one.
+     */
+    public void setMaxDecodeBytes(long maxDecodeBytes) {
+        if (maxDecodeBytes < 1) {
+            throw new IllegalArgumentException("variants.max-decode-bytes must be at least 1");
+        }
+        this.maxDecodeBytes = maxDecodeBytes;
+    }
+
+    public long getMaxDecodeBytes() {
+        return maxDecodeBytes;
     }
 
     public boolean isEnabled() {

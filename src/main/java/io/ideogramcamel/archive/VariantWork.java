@@ -2,16 +2,16 @@ package io.ideogramcamel.archive;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.Sha256;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -28,11 +28,14 @@ public class VariantWork {
     public static final String SOURCE_MISSING = "source_missing";
     public static final String UNDECODABLE = "undecodable";
     public static final String ENCODE_FAILED = "encode_failed";
+    /** Over a limit: variants.max-source-pixels or max-decode-bytes, or ideogram.image.max-bytes on read-back. */
+    public static final String TOO_LARGE = "too_large";
 
     private ArchiveLedger archiveLedger;
     private VariantLedger variantLedger;
     private VariantSpecs specs;
     private ObjectKeys objectKeys;
+    private Semaphore decodes = new Semaphore(2);
 
     public void setArchiveLedger(ArchiveLedger archiveLedger) {
         this.archiveLedger = archiveLedger;
@@ -51,9 +54,21 @@ public class VariantWork {
     }
 
     /**
+     * archive.concurrency: how many images are decoded and encoded at once, the archive's and the
+     * re-make's consumers together. Each flow has that many consumers of its own, and the heap
+     * (variants.max-decode-bytes per decode) was sized for one flow's count, not twice it.
+     */
+    public void setMaxConcurrentDecodes(int maxConcurrentDecodes) {
+        if (maxConcurrentDecodes < 1) {
+            throw new IllegalArgumentException("maxConcurrentDecodes must be at least 1");
+        }
+        this.decodes = new Semaphore(maxConcurrentDecodes);
+    }
+
+    /**
      * Sets {@link GenerationExchange#VARIANT_PLAN} to the stored images with variants due and returns
      * how many. The archive makes what is not recorded yet (a re-run skips what an earlier attempt
-     * recorded, stored or failed); the re-make also what was made to a spec that has changed.
+     * recorded, stored or failed); the re-make also what failed or was made to a spec that has changed.
      * Refused images have no stored original and get none.
      */
     public int plan(Exchange exchange) {
@@ -68,7 +83,9 @@ public class VariantWork {
             List<VariantSpec> due = new ArrayList<>();
             for (VariantSpec spec : specs.specs()) {
                 GenerationVariant row = find(recorded, image.index(), spec.name());
-                if (row == null || (remake && !row.matches(spec))) {
+                // a re-make also tries a FAILED one again: too_large after the limit was raised,
+                // encode_failed after the encoder was fixed, source_missing after a restore
+                if (row == null || (remake && (!row.isStored() || !row.matches(spec)))) {
                     due.add(spec);
                 }
             }
@@ -97,6 +114,7 @@ public class VariantWork {
         exchange.setProperty(ImageResponseHandler.IMAGE_INDEX, job.index());
         exchange.setProperty(ImageResponseHandler.OBJECT_KEY, job.objectKey());
         exchange.setProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, false);
+        exchange.removeProperty(GenerationExchange.VARIANT_SOURCE_REFUSAL);
         Map<Integer, Path> spooled = exchange.getProperty(GenerationExchange.SPOOLED_IMAGES, Map.class);
         Path file = spooled == null ? null : spooled.get(job.index());
         if (file != null && wholeCopy(file, job.sizeBytes())) {
@@ -129,9 +147,10 @@ public class VariantWork {
         List<VariantOutput> outputs = new ArrayList<>();
         try {
             if (source == null) {
-                job.due().forEach(spec -> outputs.add(VariantOutput.failure(spec, SOURCE_MISSING)));
+                String reason = exchange.getProperty(GenerationExchange.VARIANT_SOURCE_REFUSAL, SOURCE_MISSING, String.class);
+                job.due().forEach(spec -> outputs.add(VariantOutput.failure(spec, reason)));
             } else {
-                renderFrom(source, job.due(), outputs);
+                renderWithPermit(source, job.due(), outputs);
             }
         } finally {
             if (exchange.getProperty(GenerationExchange.VARIANT_SOURCE_TEMPORARY, false, Boolean.class) && source != null) {
@@ -142,10 +161,29 @@ public class VariantWork {
         return outputs.size();
     }
 
+    private void renderWithPermit(Path source, List<VariantSpec> due, List<VariantOutput> outputs) throws IOException {
+        try {
+            decodes.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("stopped while waiting to decode");
+        }
+        try {
+            renderFrom(source, due, outputs);
+        } finally {
+            decodes.release();
+        }
+    }
+
+    /** How many decodes may start now; for tests. */
+    int availableDecodes() {
+        return decodes.availablePermits();
+    }
+
     private void renderFrom(Path source, List<VariantSpec> due, List<VariantOutput> outputs) throws IOException {
         BufferedImage decoded;
         try {
-            decoded = VariantRenderer.decode(source, due, specs.getMaxSourcePixels());
+            decoded = VariantRenderer.decode(source, due, specs.getMaxSourcePixels(), specs.getMaxDecodeBytes());
         } catch (VariantRenderer.SourceRefusedException refused) {
             due.forEach(spec -> outputs.add(VariantOutput.failure(spec, refused.reason())));
             return;
@@ -182,24 +220,48 @@ public class VariantWork {
         message.setBody(output.bytes());
     }
 
-    /** After the variant's object was written: its row, STORED. */
+    /**
+     * After the variant's object was written: its row, STORED. When a re-make replaced a stored
+     * variant whose key differs (webp -> png), that key goes into
+     * {@link GenerationExchange#VARIANT_SUPERSEDED_KEY} for make-variants to delete: after the new
+     * row, so the row never names a deleted object (a crash in between leaves the old one behind).
+     */
     public void recordStored(Exchange exchange) {
         VariantOutput output = exchange.getProperty(GenerationExchange.VARIANT_OUTPUT, VariantOutput.class);
         VariantJob job = exchange.getProperty(GenerationExchange.VARIANT_JOB, VariantJob.class);
         ArchiveClaim claim = claim(exchange);
-        record(exchange, GenerationVariant.stored(claim.generationId(), job.index(), output.spec(),
-                exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class), output.bytes().length,
-                sha256Hex(output.bytes())));
+        String key = exchange.getProperty(ImageResponseHandler.OBJECT_KEY, String.class);
+        exchange.removeProperty(GenerationExchange.VARIANT_SUPERSEDED_KEY);
+        GenerationVariant previous = remake(exchange)
+                ? find(variantLedger.listVariants(claim.generationId()), job.index(), output.spec().name()) : null;
+        record(exchange, GenerationVariant.stored(claim.generationId(), job.index(), output.spec(), key,
+                output.bytes().length, Sha256.hex(output.bytes())));
+        if (previous != null && previous.isStored() && !key.equals(previous.objectKey())) {
+            exchange.setProperty(GenerationExchange.VARIANT_SUPERSEDED_KEY, previous.objectKey());
+        }
         // the bytes are not needed any more; a generation of many images should not keep them all
         exchange.getMessage().setBody(null);
     }
 
-    /** A variant that could not be made: its row, FAILED with the reason, so a re-run skips it. */
+    /**
+     * A variant that could not be made: its row, FAILED with the reason, so a re-run skips it. A
+     * re-make that failed again the same way leaves the row as it was and counts nothing, so a
+     * second call with nothing changed does not rewrite the manifest.
+     */
     public void recordFailed(Exchange exchange) {
         VariantOutput output = exchange.getProperty(GenerationExchange.VARIANT_OUTPUT, VariantOutput.class);
         VariantJob job = exchange.getProperty(GenerationExchange.VARIANT_JOB, VariantJob.class);
-        record(exchange, GenerationVariant.failed(claim(exchange).generationId(), job.index(), output.spec(),
-                output.failureReason()));
+        GenerationVariant failed = GenerationVariant.failed(claim(exchange).generationId(), job.index(), output.spec(),
+                output.failureReason());
+        if (remake(exchange) && failedAlike(failed, output.spec())) {
+            return;
+        }
+        record(exchange, failed);
+    }
+
+    private boolean failedAlike(GenerationVariant failed, VariantSpec spec) {
+        GenerationVariant row = find(variantLedger.listVariants(failed.generationId()), failed.index(), failed.variant());
+        return row != null && !row.isStored() && row.matches(spec) && failed.failureReason().equals(row.failureReason());
     }
 
     private void record(Exchange exchange, GenerationVariant variant) {
@@ -225,13 +287,5 @@ public class VariantWork {
 
     private static ArchiveClaim claim(Exchange exchange) {
         return exchange.getProperty(ArchivePlanner.CLAIM, ArchiveClaim.class);
-    }
-
-    static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
     }
 }

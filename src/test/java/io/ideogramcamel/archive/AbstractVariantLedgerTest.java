@@ -118,6 +118,30 @@ abstract class AbstractVariantLedgerTest {
     }
 
     @Test
+    void theReMakesLeaseLeavesUpdatedAtAlone() throws Exception {
+        ArchiveClaim claim = claimedWithOneImage("gen-v5");
+        assertThat(archive.markArchived("gen-v5", claim.leaseOwner(), AbstractArchiveLedgerTest.MANIFEST_KEY,
+                AbstractArchiveLedgerTest.MANIFEST)).isTrue();
+        // an archived row from long ago: what the list pages by and the retention counts from
+        try (java.sql.Connection c = store.connection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE generation SET updated_at = 1000 WHERE generation_id = 'gen-v5'");
+        }
+        ArchiveClaim remake = variants.claimForRemake("gen-v5");
+        assertThat(remake).isNotNull();
+        assertThat(variants.record(remake.leaseOwner(), true,
+                GenerationVariant.failed("gen-v5", 0, THUMB, "too_large"))).isTrue();
+        assertThat(variants.renewLease("gen-v5", remake.leaseOwner())).isTrue();
+        assertThat(variants.finishRemake("gen-v5", remake.leaseOwner())).isTrue();
+        try (java.sql.Connection c = store.connection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT updated_at, lease_owner FROM generation WHERE generation_id = 'gen-v5'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(1000L);
+            assertThat(rs.getString(2)).isNull();
+        }
+    }
+
+    @Test
     void theStateSaysUnknownArchivedOrOther() {
         claimedWithOneImage("gen-v3");
         assertThat(variants.state("gen-v3")).isEqualTo("RECEIVED");

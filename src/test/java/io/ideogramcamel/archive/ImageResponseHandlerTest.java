@@ -88,4 +88,24 @@ class ImageResponseHandlerTest {
         assertThat(file.getFileName().toString()).matches("ideogram-image-[0-9]+\\.part");
         assertThat(Files.readAllBytes(file)).isEqualTo(gif);
     }
+
+    @Test
+    void anImageStreamedToS3IsCopiedForItsVariantsOnlyWhileVariantsAreMade() throws Exception {
+        byte[] gif = ArchiveToS3Test.gif(3);
+        VariantSpecs none = new VariantSpecs();
+        none.setNames("");
+        none.init();
+        ImageResponseHandler handler = handler();
+        handler.setBucket("bucket");
+        handler.setVariantSpecs(none);
+        Exchange exchange = answer("image/gif", new ByteArrayInputStream(gif));
+        exchange.getMessage().setHeader(Exchange.CONTENT_LENGTH, (long) gif.length);
+
+        handler.process(exchange);
+
+        assertThat(exchange.getMessage().getBody()).as("variants.enabled but no names: no copy")
+                .isInstanceOf(MeteredInputStream.class);
+        assertThat(exchange.getProperty(GenerationExchange.SPOOLED_IMAGES)).isNull();
+        assertThat(spooled()).isZero();
+    }
 }

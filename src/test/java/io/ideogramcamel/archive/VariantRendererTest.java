@@ -4,7 +4,9 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +63,7 @@ class VariantRendererTest {
     @Test
     void everyVariantHasExactlyItsSizeAndDecodesInItsFormat(@TempDir Path dir) throws Exception {
         Path source = write(dir, banded(2048, 1024), "png");
-        BufferedImage decoded = VariantRenderer.decode(source, DEFAULTS, 50_000_000L);
+        BufferedImage decoded = VariantRenderer.decode(source, DEFAULTS, 50_000_000L, Long.MAX_VALUE);
         for (VariantSpec spec : List.of(DEFAULTS.get(0), DEFAULTS.get(1), DEFAULTS.get(2),
                 new VariantSpec("p", 300, 500, "png", 85), new VariantSpec("j", 640, 360, "jpeg", 80))) {
             byte[] bytes = VariantRenderer.encode(VariantRenderer.cover(decoded, spec), spec);
@@ -76,7 +79,7 @@ class VariantRendererTest {
     @Test
     void theCropIsCentred(@TempDir Path dir) throws Exception {
         Path source = write(dir, banded(2048, 1024), "png");
-        BufferedImage decoded = VariantRenderer.decode(source, DEFAULTS, 50_000_000L);
+        BufferedImage decoded = VariantRenderer.decode(source, DEFAULTS, 50_000_000L, Long.MAX_VALUE);
         // thumb 400x400 from 2048x1024: the middle 1024x1024, all green at both edges, black at the centre
         VariantSpec thumb = DEFAULTS.get(1);
         BufferedImage crop = ImageIO.read(new ByteArrayInputStream(
@@ -104,7 +107,7 @@ class VariantRendererTest {
         Path text = dir.resolve("text.txt");
         Files.writeString(text, "<svg/>");
         for (Path bad : List.of(truncated, noise, text)) {
-            assertThatThrownBy(() -> VariantRenderer.decode(bad, DEFAULTS, 50_000_000L))
+            assertThatThrownBy(() -> VariantRenderer.decode(bad, DEFAULTS, 50_000_000L, Long.MAX_VALUE))
                     .as(bad.getFileName().toString())
                     .isInstanceOfSatisfying(VariantRenderer.SourceRefusedException.class,
                             e -> assertThat(e.reason()).isEqualTo("undecodable"));
@@ -114,15 +117,62 @@ class VariantRendererTest {
     @Test
     void aSourceOverThePixelLimitIsTooLargeAndAFarLargerOneIsSubsampled(@TempDir Path dir) throws Exception {
         Path source = write(dir, banded(2048, 1024), "png");
-        assertThatThrownBy(() -> VariantRenderer.decode(source, DEFAULTS, 2048L * 1024 - 1))
+        assertThatThrownBy(() -> VariantRenderer.decode(source, DEFAULTS, 2048L * 1024 - 1, Long.MAX_VALUE))
                 .isInstanceOfSatisfying(VariantRenderer.SourceRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo("too_large"));
         // only a 100x50 variant wanted: every 5th pixel still leaves twice what it scales from
         List<VariantSpec> small = List.of(new VariantSpec("tiny", 100, 50, "png", 85));
         assertThat(VariantRenderer.subsampling(2048, 1024, small)).isEqualTo(10);
-        BufferedImage decoded = VariantRenderer.decode(source, small, 2048L * 1024 - 1);
+        BufferedImage decoded = VariantRenderer.decode(source, small, 2048L * 1024 - 1, Long.MAX_VALUE);
         assertThat(decoded.getWidth()).isEqualTo(205);
         assertThat(VariantRenderer.subsampling(2048, 2048, DEFAULTS)).isEqualTo(1);
+    }
+
+    @Test
+    void theHeapLimitCountsTheDecodedBytesSoA16BitSourceNeedsTwiceAnEightBitOnesRoom(@TempDir Path dir)
+            throws Exception {
+        List<VariantSpec> big = List.of(new VariantSpec("big", 100, 100, "png", 85));
+        Path eight = dir.resolve("gray8.png");
+        ImageIO.write(new BufferedImage(100, 100, BufferedImage.TYPE_BYTE_GRAY), "png", eight.toFile());
+        Path sixteen = dir.resolve("gray16.png");
+        ImageIO.write(new BufferedImage(100, 100, BufferedImage.TYPE_USHORT_GRAY), "png", sixteen.toFile());
+        long room = 100 * 100 + 1;
+        assertThat(VariantRenderer.decode(eight, big, 50_000_000L, room).getWidth()).isEqualTo(100);
+        assertThatThrownBy(() -> VariantRenderer.decode(sixteen, big, 50_000_000L, room))
+                .isInstanceOfSatisfying(VariantRenderer.SourceRefusedException.class,
+                        e -> assertThat(e.reason()).isEqualTo("too_large"));
+        assertThat(VariantRenderer.decode(sixteen, big, 50_000_000L, 2 * room).getWidth()).isEqualTo(100);
+    }
+
+    @Test
+    void aDecodedPixelsBytesFollowItsLayout() {
+        assertThat(VariantRenderer.bytesPerPixel(ImageTypeSpecifier.createInterleaved(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2, 3}, DataBuffer.TYPE_USHORT, true, false)))
+                .as("16-bit RGBA").isEqualTo(8);
+        assertThat(VariantRenderer.bytesPerPixel(ImageTypeSpecifier.createFromBufferedImageType(BufferedImage.TYPE_INT_RGB)))
+                .as("packed").isEqualTo(4);
+        assertThat(VariantRenderer.bytesPerPixel(ImageTypeSpecifier.createFromBufferedImageType(BufferedImage.TYPE_3BYTE_BGR)))
+                .isEqualTo(3);
+        assertThat(VariantRenderer.bytesPerPixel(null)).isEqualTo(8);
+    }
+
+    /** ImageIO's own output stream caches in a file there: a cache directory that is gone makes it fail. */
+    @Test
+    void anEncodeNeedsNoTemporaryFile(@TempDir Path dir) throws Exception {
+        boolean cache = ImageIO.getUseCache();
+        Path cacheDir = Files.createDirectories(dir.resolve("cache"));
+        try {
+            ImageIO.setCacheDirectory(cacheDir.toFile());
+            ImageIO.setUseCache(true);
+            Files.delete(cacheDir);
+            BufferedImage image = banded(400, 200);
+            for (VariantSpec spec : List.of(new VariantSpec("p", 100, 50, "png", 85), new VariantSpec("j", 100, 50, "jpeg", 80))) {
+                assertThat(VariantRenderer.encode(image, spec)).as(spec.format()).isNotEmpty();
+            }
+        } finally {
+            ImageIO.setUseCache(cache);
+            ImageIO.setCacheDirectory(null);
+        }
     }
 
     /** The three default variants of a recognisable source as PNG copies, for a person to look at. */
@@ -132,7 +182,7 @@ class VariantRendererTest {
         Files.createDirectories(out);
         BufferedImage source = banded(2048, 1024);
         ImageIO.write(source, "png", out.resolve("source-2048x1024.png").toFile());
-        BufferedImage decoded = VariantRenderer.decode(write(dir, source, "png"), DEFAULTS, 50_000_000L);
+        BufferedImage decoded = VariantRenderer.decode(write(dir, source, "png"), DEFAULTS, 50_000_000L, Long.MAX_VALUE);
         for (VariantSpec spec : DEFAULTS) {
             BufferedImage variant = ImageIO.read(new ByteArrayInputStream(
                     VariantRenderer.encode(VariantRenderer.cover(decoded, spec), spec)));

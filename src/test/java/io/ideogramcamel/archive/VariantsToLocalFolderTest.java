@@ -205,6 +205,99 @@ class VariantsToLocalFolderTest extends BundleTestSupport {
     }
 
     @Test
+    void theReMakeMakesAFailedVariantAgainOnceItsCauseIsGone() throws Exception {
+        VariantSpecs specs = specs();
+        String id;
+        specs.setMaxSourcePixels(100);
+        try {
+            id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                    encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        } finally {
+            specs.setMaxSourcePixels(16_777_216L);
+        }
+        assertThat(manifest(id).get("images").get(0).get("variants").findValuesAsText("error"))
+                .isNotEmpty().containsOnly("too_large");
+
+        assertThat(remake(id).statusCode()).isEqualTo(202);
+        awaitManifest(id, m -> m.get("images").get(0).get("variants").findValuesAsText("error").isEmpty());
+        assertThat(manifest(id).get("images").get(1).get("variants").findValuesAsText("key")).hasSize(3);
+        assertThat(Files.exists(dir(id).resolve("0-og.webp"))).isTrue();
+        // both flows decoded under the one count of permits, and gave every one back
+        VariantWork work = context().getRegistry().lookupByNameAndType("variantWork", VariantWork.class);
+        assertThat(work.availableDecodes())
+                .isEqualTo(Integer.parseInt(context().resolvePropertyPlaceholders("{{archive.concurrency}}")));
+    }
+
+    @Test
+    void aReMakeInAnotherFormatDeletesTheOldObjectAndTheManifestListsOnlyConfiguredNames() throws Exception {
+        String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        assertThat(dir(id).resolve("0-og.webp")).exists();
+        VariantSpecs specs = specs();
+        try {
+            System.setProperty("variants.og.format", "png");
+            specs.init();
+            assertThat(remake(id).statusCode()).isEqualTo(202);
+            awaitManifest(id, m -> m.get("images").get(0).get("variants").findValuesAsText("key").stream()
+                    .anyMatch(key -> key.endsWith("/0-og.png")));
+            assertThat(dir(id).resolve("0-og.png")).exists();
+            assertThat(dir(id).resolve("0-og.webp")).as("superseded").doesNotExist();
+            assertThat(dir(id).resolve("1-og.webp")).as("superseded").doesNotExist();
+            assertThat(dir(id).resolve("0-thumb.webp")).as("unchanged").exists();
+
+            // og off the list, thumb changed: the manifest lists thumb and social only
+            specs.setNames("thumb,social");
+            System.setProperty("variants.thumb.quality", "50");
+            specs.init();
+            assertThat(remake(id).statusCode()).isEqualTo(202);
+            awaitManifest(id, m -> !m.get("images").get(0).get("variants").findValuesAsText("name").contains("og"));
+            assertThat(manifest(id).get("images").get(0).get("variants").findValuesAsText("name"))
+                    .containsExactlyInAnyOrder("thumb", "social");
+        } finally {
+            System.clearProperty("variants.og.format");
+            System.clearProperty("variants.thumb.quality");
+            specs.setNames("og,thumb,social");
+            specs.init();
+        }
+    }
+
+    @Test
+    void aFullReMakeQueueIs503QueueFullWithRetryAfterThroughTheApisOwnRefusal() throws Exception {
+        String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        context().getRouteController().stopRoute("variants-remake");
+        java.util.concurrent.BlockingQueue<org.apache.camel.Exchange> queue = context()
+                .getEndpoint("seda:variants-remake", org.apache.camel.component.seda.SedaEndpoint.class).getQueue();
+        try {
+            while (queue.remainingCapacity() > 0) {
+                queue.offer(new org.apache.camel.support.DefaultExchange(context()));
+            }
+            HttpResponse<String> answer = remake(id);
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(answer.body()).isEqualTo("{\"error\":\"queue_full\"}");
+            assertThat(answer.headers().firstValue("Retry-After")).hasValue("30");
+        } finally {
+            queue.clear();
+            context().getRouteController().startRoute("variants-remake");
+        }
+    }
+
+    @Test
+    void theReMakeIsRefused409WhenVariantsAreOff() throws Exception {
+        String id = archived(encoded(VariantRendererTest.banded(600, 400), "png"),
+                encoded(VariantRendererTest.banded(400, 600), "jpeg"));
+        VariantSpecs specs = specs();
+        specs.setEnabled(false);
+        try {
+            HttpResponse<String> answer = remake(id);
+            assertThat(answer.statusCode()).isEqualTo(409);
+            assertThat(answer.body()).isEqualTo("{\"error\":\"variants_disabled\"}");
+        } finally {
+            specs.setEnabled(true);
+        }
+    }
+
+    @Test
     void withVariantsDisabledTheArchiveMakesNone() throws Exception {
         VariantSpecs specs = specs();
         specs.setEnabled(false);

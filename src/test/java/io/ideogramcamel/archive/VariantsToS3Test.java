@@ -160,6 +160,61 @@ class VariantsToS3Test extends BundleTestSupport {
         assertThat(store().find(id).orElseThrow().state()).isEqualTo(GenerationState.ARCHIVED);
     }
 
+    @Test
+    void aReMakeInAnotherFormatDeletesTheOldObjectAndAnOriginalOverTheByteLimitIsTooLarge() throws Exception {
+        String id = archived();
+        VariantSpecs specs = context().getRegistry().lookupByNameAndType("variantSpecs", VariantSpecs.class);
+        try {
+            System.setProperty("variants.og.format", "png");
+            specs.init();
+            assertThat(remake(id).statusCode()).isEqualTo(202);
+            awaitRemade(id, () -> s3.keys(BUCKET, PREFIX + id + "/").contains(PREFIX + id + "/0-og.png")
+                    && !s3.keys(BUCKET, PREFIX + id + "/").contains(key(id, "og")));
+        } finally {
+            System.clearProperty("variants.og.format");
+            specs.init();
+        }
+        assertThat(s3.keys(BUCKET, PREFIX + id + "/")).as("the superseded webp deleted, the rest kept")
+                .contains(PREFIX + id + "/0-og.png", key(id, "thumb"), key(id, "social")).doesNotContain(key(id, "og"));
+
+        // stored while ideogram.image.max-bytes was larger: read back, it is too large for its variants
+        S3ObjectReader reader = context().getRegistry().lookupByNameAndType("s3ObjectReader", S3ObjectReader.class);
+        reader.setMaxBytes(100);
+        try {
+            sql("DELETE FROM generation_variant WHERE generation_id = '" + id + "'");
+            assertThat(remake(id).statusCode()).isEqualTo(202);
+            awaitRemade(id, () -> failures(id).size() == 3);
+        } finally {
+            reader.setMaxBytes(50L * 1024 * 1024);
+        }
+        assertThat(failures(id)).containsOnly("too_large");
+        assertThat(store().find(id).orElseThrow().state()).isEqualTo(GenerationState.ARCHIVED);
+    }
+
+    private List<String> failures(String id) throws Exception {
+        List<String> reasons = new java.util.ArrayList<>();
+        try (java.sql.Connection c = store().connection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT failure_reason FROM generation_variant WHERE generation_id = '"
+                        + id + "' AND outcome = 'FAILED'")) {
+            while (rs.next()) {
+                reasons.add(rs.getString(1));
+            }
+        }
+        return reasons;
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private void awaitRemade(String id, Check check) throws Exception {
+        long deadline = System.nanoTime() + WITHIN.toNanos();
+        while (!check.holds() || store().find(id).orElseThrow().leaseOwner() != null) {
+            assertThat(System.nanoTime()).as("the re-make finished").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     private long originalReads(String id) {
         return s3.exchanges().stream()
                 .filter(e -> e.method().equals("GET") && (PREFIX + id + "/0.png").equals(e.key()))
