@@ -1,13 +1,9 @@
 package io.ideogramcamel.campaign;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +18,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ideogramcamel.GenerationExchange;
+import io.ideogramcamel.Sha256;
 import io.ideogramcamel.api.ApiRejectedException;
 import io.ideogramcamel.submit.GenerateRequestValidator;
 import org.apache.camel.Exchange;
@@ -142,7 +139,7 @@ public class CampaignRequestReader implements Processor {
         campaign.put("callback_url", callbackUrl);
         campaign.put("requests", requests);
         try {
-            return sha256(CANONICAL.writeValueAsString(campaign));
+            return Sha256.hex(CANONICAL.writeValueAsString(campaign));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("maps of strings and numbers are always JSON", e);
         }
@@ -302,9 +299,5 @@ public class CampaignRequestReader implements Processor {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return "c" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String sha256(String text) {
-        return io.ideogramcamel.Sha256.hex(text);
     }
 }
