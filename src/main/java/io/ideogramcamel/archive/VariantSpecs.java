@@ -82,6 +82,7 @@ public class VariantSpecs implements CamelContextAware {
     /** Reads the specs and proves the encoders work; the bean's init method. */
     public void init() {
         specs = parse();
+        ImagePlugins.registerFromBundle();
         if (enabled) {
             for (VariantSpec spec : specs) {
                 requireEncoder(spec);

@@ -23,7 +23,7 @@ public final class ArchivedKeys {
     }
 
     /** The same without the manifest: the images and their variants. */
-    public static String[] objects(String dir, int... storedImages) {
+    private static String[] objects(String dir, int... storedImages) {
         List<String> keys = new ArrayList<>();
         for (int index : storedImages) {
             keys.add(dir + index + ".png");
