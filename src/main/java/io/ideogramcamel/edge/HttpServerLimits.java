@@ -31,6 +31,7 @@ public class HttpServerLimits {
     private int maxInitialLineBytes = 4096;
     private int closeLingerMillis = 2000;
     private final List<ConnectionGuard> guards = new CopyOnWriteArrayList<>();
+    private ServingSwitch servingSwitch;
 
     public void setIdleTimeoutSeconds(int idleTimeoutSeconds) {
         this.idleTimeoutSeconds = atLeastOne(idleTimeoutSeconds, "idleTimeoutSeconds");
@@ -46,6 +47,14 @@ public class HttpServerLimits {
 
     public void setMaxInitialLineBytes(int maxInitialLineBytes) {
         this.maxInitialLineBytes = atLeastOne(maxInitialLineBytes, "maxInitialLineBytes");
+    }
+
+    /**
+     * Until it says the routes are started (and from their stop on) every request is answered 503
+     * starting (see {@link ServingGate}); none: requests always reach the router.
+     */
+    public void setServingSwitch(ServingSwitch servingSwitch) {
+        this.servingSwitch = servingSwitch;
     }
 
     /** After a 413, how long the rest of the body is still read (and dropped) before the close. */
@@ -87,7 +96,8 @@ public class HttpServerLimits {
     HttpServer guard(HttpServer server) {
         ConnectionGuard guard = new ConnectionGuard(maxConnections, closeLingerMillis);
         guards.add(guard);
-        return server.connectionHandler(guard);
+        ServingSwitch gate = servingSwitch;
+        return ServingGate.wrap(server.connectionHandler(guard), () -> gate == null || gate.isServing());
     }
 
     private static int atLeastOne(int value, String name) {
