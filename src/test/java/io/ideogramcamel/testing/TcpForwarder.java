@@ -95,8 +95,17 @@ public final class TcpForwarder implements AutoCloseable {
             try {
                 Socket client = s.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                sockets.add(client);
-                sockets.add(upstream);
+                // a connection accepted while close() ran must not outlive it: a pool filling up at
+                // that moment once kept one, and a "store down" test then found the store up
+                synchronized (this) {
+                    if (server != s) {
+                        closeQuietly(client);
+                        closeQuietly(upstream);
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(upstream);
+                }
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
