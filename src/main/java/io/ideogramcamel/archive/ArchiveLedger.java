@@ -73,8 +73,11 @@ public class ArchiveLedger extends StoreLedger {
     private static final String EXPIRE = ROWS.finishFree("state = 'FAILED', error = '" + LINKS_EXPIRED + "'",
             " AND received_at < " + StoreSql.NOW + " - ?");
 
-    /* The submission's metadata (if it came from one) goes into the manifest. */
-    private static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until, "
+    /*
+     * What the manifest is written from, read under the lease just taken (the submission's metadata,
+     * if it came from one, goes into it too); the variants' re-make reads an ARCHIVED row the same way.
+     */
+    static final String READ_CLAIMED = "SELECT source, created, images, attempts, received_at, lease_until, "
             + "usage_cost_usd_micros, "
             + "(SELECT s.metadata FROM submission s WHERE s.queued_id = generation.queued_id) "
             + "FROM generation WHERE generation_id = ? AND lease_owner = ?";
@@ -196,33 +199,6 @@ public class ArchiveLedger extends StoreLedger {
     }
 
     private ArchiveClaim readClaim(Connection c, String generationId, String owner) throws SQLException {
-        String source;
-        String created;
-        String images;
-        int attempts;
-        long receivedAt;
-        long leaseUntil;
-        Long costMicros;
-        String metadata;
-        try (PreparedStatement ps = prepare(c, READ_CLAIMED)) {
-            ps.setString(1, generationId);
-            ps.setString(2, owner);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    // Taken over already: only a lease shorter than this round trip gets here.
-                    return null;
-                }
-                source = rs.getString(1);
-                created = rs.getString(2);
-                images = rs.getString(3);
-                attempts = rs.getInt(4);
-                receivedAt = rs.getLong(5);
-                leaseUntil = rs.getLong(6);
-                long cost = rs.getLong(7);
-                costMicros = rs.wasNull() ? null : cost;
-                metadata = rs.getString(8);
-            }
-        }
         Set<Integer> recorded = new TreeSet<>();
         try (PreparedStatement ps = prepare(c, RECORDED_INDEXES)) {
             ps.setString(1, generationId);
@@ -232,8 +208,23 @@ public class ArchiveLedger extends StoreLedger {
                 }
             }
         }
-        return new ArchiveClaim(generationId, owner, leaseUntil, source, created, images, attempts, receivedAt,
-                recorded, costMicros, metadata);
+        try (PreparedStatement ps = prepare(c, READ_CLAIMED)) {
+            ps.setString(1, generationId);
+            ps.setString(2, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                // none: taken over already, only a lease shorter than this round trip gets here
+                return rs.next() ? claimOf(rs, generationId, owner, recorded) : null;
+            }
+        }
+    }
+
+    /** The claim a row of {@link #READ_CLAIMED} makes, with the image indexes counted as recorded. */
+    static ArchiveClaim claimOf(ResultSet rs, String generationId, String owner, Set<Integer> recorded)
+            throws SQLException {
+        long cost = rs.getLong(7);
+        Long costMicros = rs.wasNull() ? null : cost;
+        return new ArchiveClaim(generationId, owner, rs.getLong(6), rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getInt(4), rs.getLong(5), recorded, costMicros, rs.getString(8));
     }
 
     @Override

@@ -46,10 +46,7 @@ public class VariantLedger extends StoreLedger {
     private static final String STATE = "SELECT state FROM generation WHERE generation_id = ?";
 
     /* What the manifest needs of an ARCHIVED generation, read under the re-make's lease. */
-    private static final String READ_ARCHIVED = "SELECT source, created, images, attempts, received_at, lease_until, "
-            + "usage_cost_usd_micros, "
-            + "(SELECT s.metadata FROM submission s WHERE s.queued_id = generation.queued_id) "
-            + "FROM generation WHERE generation_id = ? AND state = 'ARCHIVED' AND lease_owner = ?";
+    private static final String READ_ARCHIVED = ArchiveLedger.READ_CLAIMED + " AND state = 'ARCHIVED'";
 
     /*
      * The re-make's lease on an ARCHIVED row, written here rather than with LeasedRows because it
@@ -138,15 +135,12 @@ public class VariantLedger extends StoreLedger {
                 if (!rs.next()) {
                     return null;
                 }
-                long cost = rs.getLong(7);
-                Long costMicros = rs.wasNull() ? null : cost;
-                String images = rs.getString(3);
+                // an archived generation's images are all recorded
                 Set<Integer> all = new TreeSet<>();
-                for (ImageEntry entry : ImageEntries.parse(images)) {
+                for (ImageEntry entry : ImageEntries.parse(rs.getString(3))) {
                     all.add(entry.index());
                 }
-                return new ArchiveClaim(generationId, owner, rs.getLong(6), rs.getString(1), rs.getString(2), images,
-                        rs.getInt(4), rs.getLong(5), all, costMicros, rs.getString(8));
+                return ArchiveLedger.claimOf(rs, generationId, owner, all);
             }
         }
     }
