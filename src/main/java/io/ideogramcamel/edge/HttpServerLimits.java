@@ -32,6 +32,7 @@ public class HttpServerLimits {
     private int closeLingerMillis = 2000;
     private final List<ConnectionGuard> guards = new CopyOnWriteArrayList<>();
     private ServingSwitch servingSwitch;
+    private long startHoldMillis = 10_000;
 
     public void setIdleTimeoutSeconds(int idleTimeoutSeconds) {
         this.idleTimeoutSeconds = atLeastOne(idleTimeoutSeconds, "idleTimeoutSeconds");
@@ -50,11 +51,16 @@ public class HttpServerLimits {
     }
 
     /**
-     * Until it says the routes are started (and from their stop on) every request is answered 503
-     * starting (see {@link ServingGate}); none: requests always reach the router.
+     * Until it says the routes are started a request waits (at most the start hold), and from their
+     * stop on it is answered 503 starting (see {@link ServingGate}); none: requests always reach the router.
      */
     public void setServingSwitch(ServingSwitch servingSwitch) {
         this.servingSwitch = servingSwitch;
+    }
+
+    /** How long a request that comes while the routes start waits for them before its 503; 0: none waits. */
+    public void setStartHoldMillis(long startHoldMillis) {
+        this.startHoldMillis = Math.max(0, startHoldMillis);
     }
 
     /** After a 413, how long the rest of the body is still read (and dropped) before the close. */
@@ -96,8 +102,7 @@ public class HttpServerLimits {
     HttpServer guard(HttpServer server) {
         ConnectionGuard guard = new ConnectionGuard(maxConnections, closeLingerMillis);
         guards.add(guard);
-        ServingSwitch gate = servingSwitch;
-        return ServingGate.wrap(server.connectionHandler(guard), () -> gate == null || gate.isServing());
+        return ServingGate.wrap(server.connectionHandler(guard), servingSwitch, startHoldMillis);
     }
 
     private static int atLeastOne(int value, String name) {

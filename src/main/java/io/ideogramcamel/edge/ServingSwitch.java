@@ -6,13 +6,14 @@ import org.apache.camel.support.LifecycleStrategySupport;
 
 /**
  * Says whether the HTTP server's requests may reach the routes ({@link ServingGate}): from the moment
- * Camel has started every route until it begins to stop. The windows around them answer 503 rather
- * than an empty router's 404.
+ * Camel has started every route until it begins to stop. Before that a request waits for the start;
+ * after it, a request is answered 503 rather than by an empty router's 404.
  */
 public class ServingSwitch extends LifecycleStrategySupport implements CamelContextAware {
 
     private CamelContext camelContext;
     private volatile boolean serving;
+    private volatile boolean started;
 
     @Override
     public CamelContext getCamelContext() {
@@ -33,8 +34,14 @@ public class ServingSwitch extends LifecycleStrategySupport implements CamelCont
         return serving;
     }
 
+    /** True until Camel has started: then a request is worth holding a moment; after a stop it is not. */
+    public boolean isStarting() {
+        return !started;
+    }
+
     @Override
     public void onContextStarted(CamelContext context) {
+        started = true;
         serving = true;
     }
 

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
@@ -14,38 +15,73 @@ import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server listens before Camel's routes exist and after they go: in those windows a request is
- * answered 503 {"error":"starting"} with Retry-After, never handed to the (empty) router, whose 404 a
- * webhook sender could take for a wrong URL. A real Vert.x server on loopback, made the way the
- * platform-http server makes it (through HttpServerLimits' Vert.x instance).
+ * The server listens before Camel's routes exist and after they go. A request that comes while they
+ * start waits for them and is then routed with its body whole; one that waits longer than the hold,
+ * or comes after the stop, is answered 503 {"error":"starting"} with Retry-After, never handed to the
+ * (empty) router, whose 404 a webhook sender could take for a wrong URL. A real Vert.x server on
+ * loopback, made the way the platform-http server makes it (through HttpServerLimits' Vert.x instance).
  */
 class ServingGateTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void requestsReachTheRoutesOnlyBetweenCamelsStartAndItsStop() throws Exception {
+    void aRequestDuringTheStartWaitsForTheRoutesAndReachesThemWithItsBody() throws Exception {
         ServingSwitch serving = new ServingSwitch();
         HttpServerLimits limits = new HttpServerLimits();
         limits.setServingSwitch(serving);
+        limits.setStartHoldMillis(10_000);
         Vertx vertx = limits.vertx();
         try {
-            HttpServer server = vertx.createHttpServer()
-                    .requestHandler(request -> request.response().setStatusCode(200).end("routed"));
-            int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS).actualPort();
-
-            HttpResponse<String> starting = post(port);
-            assertThat(starting.statusCode()).isEqualTo(503);
-            assertThat(starting.body()).isEqualTo("{\"error\":\"starting\"}");
-            assertThat(starting.headers().firstValue("Retry-After")).hasValue("1");
-            assertThat(starting.headers().firstValue("Content-Type")).hasValue("application/json");
+            int port = echoServer(vertx);
+            String body = "{\"generation_id\":\"" + "x".repeat(100_000) + "\"}";
+            CompletableFuture<HttpResponse<String>> held = postAsync(port, body);
+            // still starting: nothing is answered yet
+            Thread.sleep(300);
+            assertThat(held).isNotDone();
 
             serving.onContextStarted(null);
-            assertThat(post(port).body()).isEqualTo("routed");
+            HttpResponse<String> routed = held.get(10, TimeUnit.SECONDS);
+            assertThat(routed.statusCode()).isEqualTo(200);
+            assertThat(routed.body()).isEqualTo("routed " + body.length());
+            assertThat(postAsync(port, "{}").get(10, TimeUnit.SECONDS).body()).isEqualTo("routed 2");
 
             serving.onContextStopping(null);
-            assertThat(post(port).statusCode()).isEqualTo(503);
+            assertStarting503(postAsync(port, "{}").get(10, TimeUnit.SECONDS));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aStartThatOutlastsTheHoldIsAnswered503() throws Exception {
+        ServingSwitch serving = new ServingSwitch();
+        HttpServerLimits limits = new HttpServerLimits();
+        limits.setServingSwitch(serving);
+        limits.setStartHoldMillis(200);
+        Vertx vertx = limits.vertx();
+        try {
+            int port = echoServer(vertx);
+            long start = System.nanoTime();
+            assertStarting503(postAsync(port, "{}").get(10, TimeUnit.SECONDS));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(200);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void withoutAHoldARequestDuringTheStartIsAnswered503AtOnce() throws Exception {
+        ServingSwitch serving = new ServingSwitch();
+        HttpServerLimits limits = new HttpServerLimits();
+        limits.setServingSwitch(serving);
+        limits.setStartHoldMillis(0);
+        Vertx vertx = limits.vertx();
+        try {
+            int port = echoServer(vertx);
+            assertStarting503(postAsync(port, "{}").get(10, TimeUnit.SECONDS));
+            serving.onContextStarted(null);
+            assertThat(postAsync(port, "{}").get(10, TimeUnit.SECONDS).body()).isEqualTo("routed 2");
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -55,19 +91,32 @@ class ServingGateTest {
     void withoutASwitchEveryRequestReachesTheRoutes() throws Exception {
         Vertx vertx = new HttpServerLimits().vertx();
         try {
-            HttpServer server = vertx.createHttpServer()
-                    .requestHandler(request -> request.response().setStatusCode(200).end("routed"));
-            int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS).actualPort();
-            assertThat(post(port).body()).isEqualTo("routed");
+            int port = echoServer(vertx);
+            assertThat(postAsync(port, "{}").get(10, TimeUnit.SECONDS).body()).isEqualTo("routed 2");
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
-    private static HttpResponse<String> post(int port) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/ideogram"))
-                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+    /* Reads the whole body the way a router's body handler does, and says how much arrived. */
+    private static int echoServer(Vertx vertx) throws Exception {
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body()
+                .onSuccess(body -> request.response().setStatusCode(200).end("routed " + body.length()))
+                .onFailure(e -> request.response().setStatusCode(500).end("body lost")));
+        return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS).actualPort();
+    }
+
+    private static void assertStarting503(HttpResponse<String> response) {
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).isEqualTo("{\"error\":\"starting\"}");
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+
+    private static CompletableFuture<HttpResponse<String>> postAsync(int port, String body) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/ideogram"))
+                .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }
