@@ -17,12 +17,12 @@ public class WebhookRejectedException extends RuntimeException {
         return rejection;
     }
 
-    /** Read by error-handling.camel.yaml as ${exception.status}. */
+    /** Read once per refusal by WebhookRejectionFields, for error-handling.camel.yaml. */
     public int getStatus() {
         return rejection.status();
     }
 
-    /** Read by error-handling.camel.yaml as ${exception.reason}. */
+    /** Read once per refusal by WebhookRejectionFields, for error-handling.camel.yaml. */
     public String getReason() {
         return rejection.reason();
     }
