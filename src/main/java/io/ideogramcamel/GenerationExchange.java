@@ -28,6 +28,10 @@ public final class GenerationExchange {
     public static final String ANSWER_CONTENT_TYPE = "answerContentType";
     /** The provider a callback came from (hmac, standard, fal, imagineapi, runblob). */
     public static final String PROVIDER = "provider";
+    /** A refused webhook's HTTP status (an Integer), set once by the refusal handler for its steps. */
+    public static final String REJECTION_STATUS = "webhookRejectionStatus";
+    /** A refused webhook's fixed reason token, set once by the refusal handler for its steps. */
+    public static final String REJECTION_REASON = "webhookRejectionReason";
     /**
      * The provider's own id of this delivery (Standard Webhooks' webhook-id, an event id...), when
      * it names deliveries, set once the signature verified: the same id on a redelivery.

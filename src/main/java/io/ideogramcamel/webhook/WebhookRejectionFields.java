@@ -1,5 +1,6 @@
 package io.ideogramcamel.webhook;
 
+import io.ideogramcamel.GenerationExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.util.ObjectHelper;
@@ -12,11 +13,6 @@ import org.apache.camel.util.ObjectHelper;
  */
 public class WebhookRejectionFields implements Processor {
 
-    /** The refusal's HTTP status (an Integer), as {@code ${exchangeProperty.webhookRejectionStatus}}. */
-    public static final String STATUS = "webhookRejectionStatus";
-    /** The refusal's fixed reason token, as {@code ${exchangeProperty.webhookRejectionReason}}. */
-    public static final String REASON = "webhookRejectionReason";
-
     @Override
     public void process(Exchange exchange) {
         WebhookRejectedException rejected = ObjectHelper.getException(WebhookRejectedException.class,
@@ -25,7 +21,7 @@ public class WebhookRejectionFields implements Processor {
             // only this handler's exception type reaches here; never guess a status for anything else
             throw new IllegalStateException("no WebhookRejectedException caught");
         }
-        exchange.setProperty(STATUS, rejected.getStatus());
-        exchange.setProperty(REASON, rejected.getReason());
+        exchange.setProperty(GenerationExchange.REJECTION_STATUS, rejected.getStatus());
+        exchange.setProperty(GenerationExchange.REJECTION_REASON, rejected.getReason());
     }
 }
