@@ -27,13 +27,9 @@ class ServingGateTest {
 
     @Test
     void aRequestDuringTheStartWaitsForTheRoutesAndReachesThemWithItsBody() throws Exception {
-        ServingSwitch serving = new ServingSwitch();
-        HttpServerLimits limits = new HttpServerLimits();
-        limits.setServingSwitch(serving);
-        limits.setStartHoldMillis(10_000);
-        Vertx vertx = limits.vertx();
-        try {
-            int port = echoServer(vertx);
+        try (GatedServer server = GatedServer.start(10_000L)) {
+            ServingSwitch serving = server.serving();
+            int port = server.port();
             String body = "{\"generation_id\":\"" + "x".repeat(100_000) + "\"}";
             CompletableFuture<HttpResponse<String>> held = postAsync(port, body);
             // still starting: nothing is answered yet
@@ -48,52 +44,55 @@ class ServingGateTest {
 
             serving.onContextStopping(null);
             assertStarting503(postAsync(port, "{}").get(10, TimeUnit.SECONDS));
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void aStartThatOutlastsTheHoldIsAnswered503() throws Exception {
-        ServingSwitch serving = new ServingSwitch();
-        HttpServerLimits limits = new HttpServerLimits();
-        limits.setServingSwitch(serving);
-        limits.setStartHoldMillis(200);
-        Vertx vertx = limits.vertx();
-        try {
-            int port = echoServer(vertx);
+        try (GatedServer server = GatedServer.start(200L)) {
+            int port = server.port();
             long start = System.nanoTime();
             assertStarting503(postAsync(port, "{}").get(10, TimeUnit.SECONDS));
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(200);
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void withoutAHoldARequestDuringTheStartIsAnswered503AtOnce() throws Exception {
-        ServingSwitch serving = new ServingSwitch();
-        HttpServerLimits limits = new HttpServerLimits();
-        limits.setServingSwitch(serving);
-        limits.setStartHoldMillis(0);
-        Vertx vertx = limits.vertx();
-        try {
-            int port = echoServer(vertx);
+        try (GatedServer server = GatedServer.start(0L)) {
+            ServingSwitch serving = server.serving();
+            int port = server.port();
             assertStarting503(postAsync(port, "{}").get(10, TimeUnit.SECONDS));
             serving.onContextStarted(null);
             assertThat(postAsync(port, "{}").get(10, TimeUnit.SECONDS).body()).isEqualTo("routed 2");
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void withoutASwitchEveryRequestReachesTheRoutes() throws Exception {
-        Vertx vertx = new HttpServerLimits().vertx();
-        try {
-            int port = echoServer(vertx);
+        try (GatedServer server = GatedServer.start(null)) {
+            int port = server.port();
             assertThat(postAsync(port, "{}").get(10, TimeUnit.SECONDS).body()).isEqualTo("routed 2");
-        } finally {
+        }
+    }
+
+    /** An echo server behind the gate, on loopback; holdMillis null: no switch at all. */
+    private record GatedServer(ServingSwitch serving, Vertx vertx, int port) implements AutoCloseable {
+
+        static GatedServer start(Long holdMillis) throws Exception {
+            HttpServerLimits limits = new HttpServerLimits();
+            ServingSwitch serving = null;
+            if (holdMillis != null) {
+                serving = new ServingSwitch();
+                limits.setServingSwitch(serving);
+                limits.setStartHoldMillis(holdMillis);
+            }
+            Vertx vertx = limits.vertx();
+            return new GatedServer(serving, vertx, echoServer(vertx));
+        }
+
+        @Override
+        public void close() throws Exception {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
