@@ -93,6 +93,7 @@ final class ServingGate implements InvocationHandler {
             }
         });
     }
+
     private static void notServing(HttpServerRequest request) {
         request.response()
                 .setStatusCode(503)
