@@ -31,11 +31,11 @@ final class SchemaLock implements AutoCloseable {
         Connection c = dataSource.getConnection();
         try (Statement s = c.createStatement()) {
             c.setAutoCommit(true);
-            s.execute(dialect.lockTimeoutSql(lockTimeoutMillis));
-            // the wait is bounded by the lock timeout alone: the pool's statement timeout (the
-            // store's query timeout, which may be a few milliseconds) would cut a wait of any length.
-            // The migration pool is closed after the migration, so the setting goes with it.
-            s.execute(dialect.queryTimeoutSql(0));
+            // as Flyway's sessions: the wait is bounded by the lock timeout alone, not by the pool's
+            // statement timeout (the store's, which may be a few milliseconds)
+            for (String setting : dialect.migrationSessionSql(lockTimeoutMillis)) {
+                s.execute(setting);
+            }
             s.execute("SELECT pg_advisory_lock(" + KEY + ")");
             return new SchemaLock(c);
         } catch (SQLException | RuntimeException e) {

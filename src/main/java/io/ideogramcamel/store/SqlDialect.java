@@ -1,5 +1,6 @@
 package io.ideogramcamel.store;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -67,6 +68,15 @@ public enum SqlDialect {
     /** The longest a statement waits for a lock (migrations: a table lock) before it fails. */
     String lockTimeoutSql(long millis) {
         return this == H2 ? "SET LOCK_TIMEOUT " + millis : "SET lock_timeout = " + millis;
+    }
+
+    /**
+     * A migration session's settings: a lock (a table lock, the schema lock) is waited for at most
+     * the lock timeout, and no statement is cut off by the store's statement timeout (building an
+     * index over a large table takes as long as it takes).
+     */
+    List<String> migrationSessionSql(long lockTimeoutMillis) {
+        return List.of(lockTimeoutSql(lockTimeoutMillis), queryTimeoutSql(0));
     }
 
     static SqlDialect fromJdbcUrl(String jdbcUrl) {

@@ -46,9 +46,7 @@ final class StoreMigrations {
                 // written with IF NOT EXISTS, so it runs over them harmlessly from a baseline of 0
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                // a table lock is waited for at most the lock timeout; the migration itself (an index over
-                // a large table) runs as long as it needs, not cut off by the store's statement timeout
-                .initSql(dialect.lockTimeoutSql(lockTimeoutMillis) + ";\n" + dialect.queryTimeoutSql(0))
+                .initSql(String.join(";\n", dialect.migrationSessionSql(lockTimeoutMillis)))
                 // a store already migrated by a newer release (a rollback) keeps working
                 .ignoreMigrationPatterns("*:future")
                 .load();
