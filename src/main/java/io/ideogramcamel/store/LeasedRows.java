@@ -33,13 +33,17 @@ public final class LeasedRows {
     }
 
     /**
-     * Keys due now and free, oldest due first. Ordered by the due time alone so both databases can
-     * read a {@code (state, next_attempt_at)} index in order and stop at the limit.
+     * Keys due now and free, oldest due first; for a ledger whose {@code working} fixes
+     * {@code state} to one value, which every caller's does. Ordered by the whole
+     * {@code (state, next_attempt_at)} index rather than by the due time alone: H2 2.3 reads the index
+     * in order and stops at the limit only when the ORDER BY names its leading column too. By the due
+     * time alone it read every due row and sorted them, 2 s a call at 129,000 received generations.
+     * PostgreSQL reads the index in order either way.
      * Parameter: 1 the limit.
      */
     public String findDue() {
         return "SELECT " + key + " FROM " + table + " WHERE " + working + " AND next_attempt_at <= " + StoreSql.NOW
-                + " AND " + free + " ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY";
+                + " AND " + free + " ORDER BY state, next_attempt_at FETCH FIRST ? ROWS ONLY";
     }
 
     /**
