@@ -5,7 +5,8 @@
 # store and storage folder of its own, so the store's migrations are part of the figure, as on a
 # first start. Run from the project root after `mvn -B -q package -DskipTests`:
 #   src/test/bench/start-to-ready.sh
-# Knobs: BENCH_RUNS (3), BENCH_JAVA_OPTS (JVM options, as the run command in README gives them),
+# Knobs: BENCH_RUNS (3), BENCH_JAVA (the java to run, default java from PATH; README measures a
+# newer JDK's this way), BENCH_JAVA_OPTS (JVM options, as the run command in README gives them),
 # BENCH_READY_TIMEOUT_S (60: a run that takes longer is reported as failed).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -37,7 +38,7 @@ for run in $(seq 1 "$runs"); do
   start="$(now_ms)"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
   CAMEL_SERVER_PORT="$port" STORAGE_DIR="$dir/storage" STORE_JDBC_URL="jdbc:h2:file:$dir/store;WRITE_DELAY=0" \
-    IDEOGRAM_API_KEY=start-to-ready java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$dir/log" 2>&1 &
+    IDEOGRAM_API_KEY=start-to-ready "${BENCH_JAVA:-java}" ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$dir/log" 2>&1 &
   pid=$!
   ready=""
   while [ $(( $(now_ms) - start )) -lt $(( timeout_s * 1000 )) ]; do
