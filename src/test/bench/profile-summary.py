@@ -4,6 +4,10 @@
 Record the project slot with async-profiler (from Maven Central: tools.profiler:async-profiler, its
 jar holds linux-x64/libasyncProfiler.so), CPU samples of every thread, JIT and GC included:
   PROJECT_CMD='java -agentpath:/path/libasyncProfiler.so=start,event=itimer,interval=1ms,timeout=38,file=/tmp/cpu.collapsed,collapsed,threads -jar target/ideogram-camel.jar' ../shared/bench/run.sh
+or, for the measured window only, attach it to the running project with the JDK's jcmd (the
+options quoted twice: jcmd would otherwise split them at '='), then stop it 10 s later:
+  jcmd <pid> JVMTI.agent_load /path/libasyncProfiler.so '"start,event=itimer,interval=1ms,threads"'
+  jcmd <pid> JVMTI.agent_load /path/libasyncProfiler.so '"stop,file=/tmp/cpu.collapsed,collapsed,threads"'
 then:  src/test/bench/profile-summary.py /tmp/cpu.collapsed
 Prints the share of samples by thread group, and by library for the request threads (Vert.x workers
 and event loops: the innermost frame that belongs to a known library).

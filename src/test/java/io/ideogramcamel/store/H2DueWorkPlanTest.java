@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +21,8 @@ import io.ideogramcamel.store.AbstractGenerationStoreTest.H2Database;
  * was 2 s of CPU every 5 s. H2's plan says which it does ("index sorted", and how many rows it read).
  */
 class H2DueWorkPlanTest {
+
+    private static final Pattern SCAN_COUNT = Pattern.compile("scanCount: (\\d+)");
 
     private H2Database db;
 
@@ -70,7 +74,7 @@ class H2DueWorkPlanTest {
     }
 
     private static int scanCount(String plan) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("scanCount: (\\d+)").matcher(plan);
+        Matcher m = SCAN_COUNT.matcher(plan);
         assertThat(m.find()).as("scanCount in %s", plan).isTrue();
         return Integer.parseInt(m.group(1));
     }
