@@ -7,12 +7,18 @@ import java.util.Base64;
 import java.util.Random;
 
 import com.sun.management.ThreadMXBean;
+
 /**
  * What one accepted delivery's durable insert costs an embedded store once the JVM is warm (issue 17's
  * floor): the accept's "insert if absent" into a table shaped like the store's generation table (its
  * primary key and the three state indexes), in batches of 16 rows per commit as the group commit
  * writes them under the webhook benchmark's 16 connections, on one thread. Prints wall and CPU time
  * per row over the measured rows, after the warm-up rows. Compare the file's size afterwards.
+ *
+ * <p>The table and the insert are a simplified copy of the store's (the migrations' generation table,
+ * {@code SqlDialect.H2}'s insert without its database-clock expression), not the store's own: the
+ * same statement must run on SQLite, where {@code EXTRACT(EPOCH ...)} and {@code LEAST} differ, with
+ * only a JDBC driver on the class path.
  *
  * <p>Run as a single-file program with the driver on the class path, from the project root:
  * <pre>
